@@ -1,0 +1,1 @@
+"""The agent panel: queue, ticket page and actions, calling `tickets.operations`."""

@@ -1,0 +1,30 @@
+"""Middleware that must run before Django's own."""
+
+from collections.abc import Callable
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse
+
+
+class HealthCheckMiddleware:
+    """Answer `/healthz` before host validation and the HTTPS redirect.
+
+    Load balancers and container health checks call it by IP over plain HTTP, which
+    ALLOWED_HOSTS and SECURE_SSL_REDIRECT would otherwise refuse. It says 200 only if the
+    database answers, so a web process that lost its database is taken out of rotation.
+    """
+
+    path = "/healthz"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path != self.path:
+            return self.get_response(request)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DatabaseError:
+            return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        return HttpResponse("ok\n", content_type="text/plain")

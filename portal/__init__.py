@@ -1,0 +1,1 @@
+"""The customer portal: forms and views only, calling `tickets.operations`."""

@@ -1,0 +1,114 @@
+"""The outbox: delivery is idempotent, failures are kept and retried, lost work is picked up."""
+
+from datetime import timedelta
+from smtplib import SMTPServerDisconnected
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from tests.conftest import Cast, OpenTicket
+from tickets import notifications
+from tickets.models import Notification
+
+
+@pytest.fixture
+def auto_response(open_ticket: OpenTicket) -> Notification:
+    return open_ticket().notifications.get(template="ticket_received")
+
+
+def test_delivery_sends_the_stored_message_with_its_message_id(
+    auto_response: Notification,
+) -> None:
+    notifications.deliver(auto_response.pk)
+
+    (message,) = mail.outbox
+    assert message.to == ["Jordan Blake <jordan.blake@northbank.test>"]
+    assert message.subject == auto_response.subject
+    assert message.body == auto_response.body
+    assert message.extra_headers["Message-ID"] == auto_response.message_id
+    auto_response.refresh_from_db()
+    assert auto_response.status == Notification.Status.SENT
+    assert auto_response.attempts == 1
+    assert auto_response.sent_at is not None
+
+
+def test_delivering_twice_sends_once(auto_response: Notification) -> None:
+    notifications.deliver(auto_response.pk)
+    notifications.deliver(auto_response.pk)
+
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_attempt_is_recorded_and_left_queued_for_the_retry(
+    auto_response: Notification, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+
+    with pytest.raises(SMTPServerDisconnected):
+        notifications.deliver(auto_response.pk)
+
+    auto_response.refresh_from_db()
+    assert auto_response.status == Notification.Status.QUEUED
+    assert auto_response.attempts == 1
+    assert "Connection unexpectedly closed" in auto_response.last_error
+
+
+def test_after_the_last_attempt_a_message_is_marked_failed_and_not_retried(
+    auto_response: Notification, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Notification.objects.filter(pk=auto_response.pk).update(attempts=Notification.MAX_ATTEMPTS - 1)
+    monkeypatch.setattr(
+        "django.core.mail.EmailMessage.send",
+        lambda *args, **kwargs: (_ for _ in ()).throw(ConnectionRefusedError("refused")),
+    )
+
+    notifications.deliver(auto_response.pk)  # gives up quietly: no exception, no retry
+
+    auto_response.refresh_from_db()
+    assert auto_response.status == Notification.Status.FAILED
+    assert auto_response.attempts == Notification.MAX_ATTEMPTS
+
+
+def test_queued_messages_whose_enqueue_was_lost_are_sent_again(
+    cast: Cast, open_ticket: OpenTicket, enqueued: list[int]
+) -> None:
+    ticket = open_ticket()
+    queued = set(ticket.notifications.values_list("pk", flat=True))
+
+    assert notifications.requeue_stalled(now=timezone.now()) == 0  # too fresh to be lost
+    later = timezone.now() + timedelta(minutes=2)
+    assert notifications.requeue_stalled(now=later) == len(queued)
+
+    assert set(enqueued) == queued
+
+
+def test_a_message_claimed_by_a_dead_worker_is_sent_again(
+    auto_response: Notification, enqueued: list[int]
+) -> None:
+    claimed_at = timezone.now()
+    Notification.objects.filter(pk=auto_response.pk).update(
+        status=Notification.Status.SENDING, claimed_at=claimed_at
+    )
+    others = Notification.objects.exclude(pk=auto_response.pk)
+    others.update(status=Notification.Status.SENT)
+
+    notifications.requeue_stalled(now=claimed_at + timedelta(minutes=5))
+    assert enqueued == []  # still within its worker's time
+
+    notifications.requeue_stalled(now=claimed_at + timedelta(minutes=16))
+
+    assert enqueued == [auto_response.pk]
+    auto_response.refresh_from_db()
+    assert auto_response.status == Notification.Status.QUEUED
+
+
+def test_a_line_break_in_a_subject_cannot_inject_mail_headers(open_ticket: OpenTicket) -> None:
+    ticket = open_ticket(subject="Help\r\nBcc: victim@example.test")
+
+    subject = ticket.notifications.get(template="ticket_received").subject
+
+    assert subject == f"[#{ticket.number}] We received your request: Help Bcc: victim@example.test"

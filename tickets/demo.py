@@ -1,0 +1,458 @@
+"""The demo desk: the seed stories' world, built idempotently.
+
+Configuration is upserted by natural key; sample tickets are opened and worked through the
+ticket operations (so their threads and audit trails are real) only if a ticket with the
+same requester and subject does not exist yet. Running it twice leaves the same data.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from sla.models import SLAPlan
+from tickets import operations as ops
+from tickets.models import Agent, Contact, Department, HelpTopic, Priority, Team, Ticket
+
+User = get_user_model()
+
+DEMO_PASSWORD = "helpdesk"  # noqa: S105 - printed on purpose: these are demo logins
+
+SLA_PLANS = [
+    # name, first response, resolution (minutes), description
+    ("Sev A", 15, 4 * 60, "Business-critical outage: system down or many users."),
+    ("Sev B", 60, 8 * 60, "A user or team is blocked."),
+    ("Sev C", 4 * 60, 3 * 24 * 60, "Degraded service; work goes on."),
+    ("Sev D", 8 * 60, 5 * 24 * 60, "Requests and questions."),
+]
+
+PRIORITIES = [
+    # code, name, urgency, colour, description
+    ("P1", "Emergency", 1, "#dc3545", "System down or several users affected."),
+    ("P2", "High", 2, "#fd7e14", "A single user is blocked."),
+    ("P3", "Normal", 3, "#0d6efd", "Degraded: work goes on with difficulty."),
+    ("P4", "Low", 4, "#6c757d", "A request or a question."),
+]
+DEFAULT_PRIORITY = "P3"
+
+DEPARTMENTS = [
+    # name, description, default SLA plan
+    ("Service Desk", "Tier 1: first contact, triage, everyday fixes.", "Sev C"),
+    ("SysAdmin", "Tier 2: servers, core services, escalations.", "Sev B"),
+    ("Networking", "Network, VPN, Wi-Fi and firewalls.", "Sev B"),
+    ("Messaging", "Email, Teams and calendars.", "Sev C"),
+]
+
+AGENTS = [
+    # username, first, last, title, departments, manager of, superuser
+    (
+        "admin",
+        "Ada",
+        "Admin",
+        "Help desk administrator",
+        ["Service Desk", "SysAdmin", "Networking", "Messaging"],
+        [],
+        True,
+    ),
+    ("alex", "Alex", "Rivera", "Tier 1 Analyst", ["Service Desk"], [], False),
+    ("casey", "Casey", "Morgan", "Tier 1 Analyst", ["Service Desk"], [], False),
+    ("sam", "Sam", "Okafor", "Service Desk Manager", ["Service Desk"], ["Service Desk"], False),
+    ("priya", "Priya", "Nair", "Systems Administrator", ["SysAdmin"], [], False),
+    ("dmitri", "Dmitri", "Volkov", "SysAdmin Lead", ["SysAdmin"], ["SysAdmin"], False),
+    ("noor", "Noor", "Haddad", "Network Engineer", ["Networking"], ["Networking"], False),
+    ("lena", "Lena", "Fischer", "Messaging Engineer", ["Messaging"], ["Messaging"], False),
+]
+
+TEAMS = [
+    # name, lead, members
+    ("Major Incident Team", "dmitri", ["dmitri", "priya", "noor"]),
+    ("Desk-side Support", "sam", ["alex", "casey"]),
+]
+
+TOPICS = [
+    # name, parent, department, priority, SLA plan (None: department's), public, auto team
+    ("General Inquiry", None, "Service Desk", "P3", None, True, None),
+    ("Password Reset / Account Access", None, "Service Desk", "P2", "Sev B", True, None),
+    ("Business Critical Outage", None, "SysAdmin", "P1", "Sev A", True, "Major Incident Team"),
+    ("Hardware", None, "Service Desk", "P3", None, True, None),
+    ("Printers", "Hardware", "Service Desk", "P3", None, True, None),
+    ("Software", None, "Service Desk", "P3", None, True, None),
+    ("Network / VPN", None, "Networking", "P3", None, True, None),
+    ("Email", None, "Messaging", "P3", None, True, None),
+    ("Change Request", None, "SysAdmin", "P4", "Sev D", False, None),
+]
+
+CUSTOMERS = [
+    # email, name, phone, portal username (None: a guest)
+    ("jordan.blake@northbank.example", "Jordan Blake", "+1 555 0100", "jordan"),
+    ("maria.santos@northbank.example", "Maria Santos", "+1 555 0101", None),
+    ("tom.becker@northbank.example", "Tom Becker", "+1 555 0102", None),
+    ("grace.kim@northbank.example", "Grace Kim", "+1 555 0103", None),
+    ("omar.farouk@northbank.example", "Omar Farouk", "", None),
+]
+
+
+@dataclass
+class Desk:
+    """Everything the sample stories refer to, by name."""
+
+    plans: dict[str, SLAPlan] = field(default_factory=dict)
+    priorities: dict[str, Priority] = field(default_factory=dict)
+    departments: dict[str, Department] = field(default_factory=dict)
+    agents: dict[str, Agent] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+    topics: dict[str, HelpTopic] = field(default_factory=dict)
+    customers: dict[str, Contact] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    role: str
+
+
+@transaction.atomic
+def build_demo_desk() -> tuple[Desk, list[str]]:
+    """Build or refresh the demo desk; returns it and the subjects of tickets it opened."""
+    desk = Desk()
+    _configure(desk)
+    opened = [story.subject for story in STORIES if _tell(story, desk)]
+    return desk, opened
+
+
+def demo_logins() -> list[Login]:
+    """Who can sign in, and as what, for the command's output and the README."""
+    logins = [
+        Login(
+            username,
+            "admin (Django admin + all departments)"
+            if superuser
+            else f"{title}, {', '.join(departments)}",
+        )
+        for username, _first, _last, title, departments, _manages, superuser in AGENTS
+    ]
+    logins += [
+        Login(username, f"customer ({name})")
+        for _email, name, _phone, username in CUSTOMERS
+        if username
+    ]
+    return logins
+
+
+def _configure(desk: Desk) -> None:
+    for name, first_response, resolution, description in SLA_PLANS:
+        desk.plans[name], _ = SLAPlan.objects.update_or_create(
+            name=name,
+            defaults={
+                "first_response_minutes": first_response,
+                "resolution_minutes": resolution,
+                "description": description,
+                "is_active": True,
+            },
+        )
+    for code, name, urgency, colour, description in PRIORITIES:
+        desk.priorities[code], _ = Priority.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "urgency": urgency,
+                "color": colour,
+                "description": description,
+                "is_default": code == DEFAULT_PRIORITY,
+            },
+        )
+    for name, description, plan in DEPARTMENTS:
+        desk.departments[name], _ = Department.objects.update_or_create(
+            name=name,
+            defaults={
+                "description": description,
+                "default_sla_plan": desk.plans[plan],
+                "is_active": True,
+            },
+        )
+    _configure_agents(desk)
+    for name, lead, members in TEAMS:
+        desk.teams[name], _ = Team.objects.update_or_create(
+            name=name, defaults={"lead": desk.agents[lead], "is_active": True}
+        )
+        desk.teams[name].members.set([desk.agents[member] for member in members])
+    _configure_topics(desk)
+    for email, name, phone, username in CUSTOMERS:
+        user = _user(username, *name.split(" ", 1), email=email) if username else None
+        desk.customers[email], _ = Contact.objects.update_or_create(
+            email=email, defaults={"name": name, "phone": phone, "user": user}
+        )
+
+
+def _configure_agents(desk: Desk) -> None:
+    for username, first, last, title, departments, _manages, superuser in AGENTS:
+        user = _user(
+            username, first, last, email=f"{username}@helpdesk.example", superuser=superuser
+        )
+        desk.agents[username], _ = Agent.objects.update_or_create(
+            user=user, defaults={"title": title, "is_manager": bool(_manages)}
+        )
+        desk.agents[username].departments.set([desk.departments[name] for name in departments])
+    for username, *_rest, manages, _superuser in AGENTS:
+        for department in manages:
+            desk.departments[department].manager = desk.agents[username]
+            desk.departments[department].save(update_fields=["manager"])
+
+
+def _configure_topics(desk: Desk) -> None:
+    for order, (name, parent, department, priority, plan, public, team) in enumerate(TOPICS):
+        desk.topics[name], _ = HelpTopic.objects.update_or_create(
+            name=name,
+            parent=desk.topics[parent] if parent else None,
+            defaults={
+                "department": desk.departments[department],
+                "default_priority": desk.priorities[priority],
+                "sla_plan": desk.plans[plan] if plan else None,
+                "is_public": public,
+                "is_active": True,
+                "auto_assign_team": desk.teams[team] if team else None,
+                "sort_order": (order + 1) * 10,
+            },
+        )
+
+
+def _user(username: str, first: str, last: str, *, email: str, superuser: bool = False):
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "email": email,
+            "is_staff": superuser,
+            "is_superuser": superuser,
+        },
+    )
+    if created:
+        # Only on creation: resetting it every run would change the stored hash (new salt).
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+# ---------------------------------------------------------------------------------------------
+# Sample tickets: each is opened through the portal's operation, then worked by `work`.
+
+
+@dataclass(frozen=True)
+class Story:
+    subject: str
+    requester: str  # the customer's email
+    topic: str
+    body: str
+    work: Callable[[Desk, Ticket], object] | None = None
+    source: str = Ticket.Source.WEB
+    opened_by: str = ""  # the agent who opened it on the caller's behalf, if any
+
+
+def _tell(story: Story, desk: Desk) -> bool:
+    """Open and work the story's ticket unless it exists already."""
+    requester = desk.customers[story.requester]
+    if Ticket.objects.filter(requester=requester, subject=story.subject).exists():
+        return False
+    ticket = ops.open_ticket(
+        requester=requester,
+        subject=story.subject,
+        body=story.body,
+        topic=desk.topics[story.topic],
+        source=story.source,
+        by=desk.agents[story.opened_by] if story.opened_by else requester,
+    )
+    if story.work is not None:
+        story.work(desk, ticket)
+    return True
+
+
+def _work_banking_outage(desk: Desk, ticket: Ticket) -> None:
+    """The first seed, step by step: triage, notes, escalation, resolution, closure."""
+    alex, priya = desk.agents["alex"], desk.agents["priya"]
+    ticket = ops.triage(
+        ticket,
+        by=alex,
+        priority=desk.priorities["P1"],
+        sla_plan=desk.plans["Sev A"],
+        topic=desk.topics["Business Critical Outage"],
+    )
+    ops.add_note(
+        ticket,
+        by=alex,
+        body=(
+            "Verified: reproduced from the service desk — https://online.northbank.example returns "
+            "503, the mobile API health check times out. Two other branches confirm by phone. "
+            "All online and mobile customers affected. Escalating to SysAdmin on-call."
+        ),
+    )
+    ticket = ops.transfer(
+        ticket,
+        by=alex,
+        department=desk.departments["SysAdmin"],
+        reason=(
+            "Backend service outage affecting all online and mobile banking customers: needs "
+            "Tier 2 (SysAdmin) to investigate the application servers."
+        ),
+    )
+    ticket = ops.assign(ticket, by=alex, agent=priya)
+    ops.reply(
+        ticket,
+        by=alex,
+        body=(
+            "Thank you for the detailed report. We have confirmed the outage and escalated it "
+            "to our systems administrators as an emergency. We will update you as soon as we "
+            "know more."
+        ),
+    )
+    ops.add_note(
+        ticket,
+        by=priya,
+        body=(
+            "Root cause found: last night's configuration change set the banking API's connection "
+            "pool above the database limit, so the service restarted in a loop after the morning "
+            "backup. Reverted the setting and restarted the service at 09:25; 503s stopped."
+        ),
+    )
+    ops.reply(
+        ticket,
+        by=priya,
+        status=Ticket.Status.AWAITING_CUSTOMER,
+        body=(
+            "Services were restored at 09:25. Could you ask a customer (or a colleague) to log in "
+            "to online banking and the mobile app and confirm that it works for them?"
+        ),
+    )
+    ops.add_customer_message(
+        ticket,
+        by=ticket.requester,
+        body=(
+            "Confirmed: online banking and the app both work again for our customers and staff. "
+            "Thank you!"
+        ),
+    )
+    ticket = ops.resolve(
+        ticket,
+        by=priya,
+        category=Ticket.Category.INCIDENT,
+        root_cause=(
+            "A configuration change raised the banking API's connection pool above the "
+            "database's connection limit; after the morning backup the backend service "
+            "restarted in a loop."
+        ),
+        resolution=(
+            "Reverted the connection pool setting (change CR-1042) and restarted the banking "
+            "API service; validated with the branch that customers can log in on web and app."
+        ),
+    )
+    ops.close(ticket, by=priya, reason="Fix validated with the user; documented in KB-0312.")
+
+
+def _work_mfa_lockout(desk: Desk, ticket: Ticket) -> None:
+    alex = desk.agents["alex"]
+    ops.add_note(ticket, by=alex, body="Identity verified by callback to the number on file.")
+    ops.claim(ticket, by=alex)
+
+
+def _work_vpn_drops(desk: Desk, ticket: Ticket) -> None:
+    noor = desk.agents["noor"]
+    ticket = ops.claim(ticket, by=noor)
+    ops.reply(
+        ticket,
+        by=noor,
+        status=Ticket.Status.AWAITING_CUSTOMER,
+        body=(
+            "Could you send us the VPN client log (Help → Export logs) right after the next drop, "
+            "and tell us whether you are on Wi-Fi or cable?"
+        ),
+    )
+
+
+def _work_blank_pages(desk: Desk, ticket: Ticket) -> None:
+    casey = desk.agents["casey"]
+    ticket = ops.claim(ticket, by=casey)
+    ops.resolve(
+        ticket,
+        by=casey,
+        category=Ticket.Category.INCIDENT,
+        root_cause="The new toner cartridge still had its protective seal in place.",
+        resolution="Removed the seal, printed a test page and the user's document; KB-0107.",
+    )
+
+
+def _work_acrobat(desk: Desk, ticket: Ticket) -> None:
+    alex = desk.agents["alex"]
+    ticket = ops.triage(
+        ticket, by=alex, priority=desk.priorities["P4"], sla_plan=desk.plans["Sev D"]
+    )
+    ticket = ops.claim(ticket, by=alex)
+    ticket = ops.resolve(
+        ticket,
+        by=alex,
+        category=Ticket.Category.REQUEST,
+        root_cause="Standard software request.",
+        resolution="Deployed Acrobat Reader from the software catalogue to WS-2231.",
+    )
+    ops.close(ticket, by=ticket.requester, reason="Works, thanks.")
+
+
+STORIES = [
+    Story(
+        "Online and mobile banking are down",
+        "jordan.blake@northbank.example",
+        "General Inquiry",
+        "Since about 8:40 this morning none of our branch customers can log in to online "
+        'banking or the mobile app. The website says "Service temporarily unavailable '
+        '(error 503)" and the app spins and then says "Unable to connect". Customers are '
+        "calling all three branches. We can still open the core system on our desktops.",
+        _work_banking_outage,
+    ),
+    Story(
+        "Outlook keeps asking for my password",
+        "maria.santos@northbank.example",
+        "Email",
+        "Since this morning Outlook pops up a password window every few minutes. I type my "
+        "password and it comes back. Webmail works fine.",
+    ),
+    Story(
+        "Password reset for new teller account",
+        "tom.becker@northbank.example",
+        "Password Reset / Account Access",
+        "Our new teller, Lee Wong, starts today but the temporary password from HR does not "
+        'work: "Your account has been locked".',
+        lambda desk, ticket: ops.claim(ticket, by=desk.agents["alex"]),
+    ),
+    Story(
+        "Locked out after replacing my phone (MFA)",
+        "tom.becker@northbank.example",
+        "Password Reset / Account Access",
+        "Caller replaced his phone and can no longer approve sign-in requests; he is locked "
+        "out of email and the core system.",
+        _work_mfa_lockout,
+        source=Ticket.Source.PHONE,
+        opened_by="alex",
+    ),
+    Story(
+        "VPN disconnects every 10 minutes when working from home",
+        "grace.kim@northbank.example",
+        "Network / VPN",
+        'The VPN connects, then drops roughly every ten minutes with "The network connection '
+        'between your computer and the VPN server was interrupted".',
+        _work_vpn_drops,
+    ),
+    Story(
+        "Third-floor printer prints blank pages",
+        "omar.farouk@northbank.example",
+        "Printers",
+        "The big printer by the third-floor kitchen feeds paper but every page comes out blank.",
+        _work_blank_pages,
+    ),
+    Story(
+        "Please install Adobe Acrobat Reader",
+        "maria.santos@northbank.example",
+        "Software",
+        "I need to open PDF statements from a supplier.",
+        _work_acrobat,
+    ),
+]

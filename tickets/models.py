@@ -1,0 +1,620 @@
+"""The help desk's core records: who asks, who answers, the tickets, their thread and audit trail.
+
+Models hold data and small pure rules (which status may follow which). Every change to a
+ticket goes through `tickets.operations`, which locks, checks, saves and audits.
+"""
+
+import uuid
+from pathlib import PurePath
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.html import escape, linebreaks
+from django.utils.safestring import SafeString, mark_safe
+
+from sla.models import SLAPlan
+from tickets.errors import AuditTrailIsAppendOnly, InvalidTransition
+from tickets.sanitize import sanitize_html
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ().\-]{4,31}$", "Enter a phone number: digits, spaces, + ( ) . - only."
+)
+
+
+def normalize_email(address: str) -> str:
+    """One person, one contact: "Ann@Bank.example " and "ann@bank.example" are the same inbox."""
+    return address.strip().lower()
+
+
+class ContactQuerySet(models.QuerySet["Contact"]):
+    def for_email(self, address: str) -> "Contact | None":
+        return self.filter(email=normalize_email(address)).first()
+
+
+class Contact(models.Model):
+    """Someone who asks for help (an end user); may have a portal login, need not."""
+
+    email = models.EmailField(unique=True, help_text="Stored in lower case.")
+    name = models.CharField(max_length=120)
+    phone = models.CharField(max_length=32, blank=True, validators=[phone_validator])
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact",
+        help_text="The portal login of this person, if they have one.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "email"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Before the uniqueness check, so admin forms report a duplicate in another case.
+        self.email = normalize_email(self.email)
+
+
+class Department(models.Model):
+    """A group of agents that owns tickets (Service Desk, SysAdmin, Networking…)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+    manager = models.ForeignKey(
+        "Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_departments",
+        help_text="Receives escalations and overdue alerts for this department.",
+    )
+    default_sla_plan = models.ForeignKey(
+        SLAPlan,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Used when a ticket's help topic sets no SLA plan.",
+    )
+    is_active = models.BooleanField("active", default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgentQuerySet(models.QuerySet["Agent"]):
+    def active(self) -> "AgentQuerySet":
+        return self.filter(user__is_active=True)
+
+
+class Agent(models.Model):
+    """A member of staff who works tickets; linked one-to-one to a Django user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agent"
+    )
+    title = models.CharField(max_length=80, blank=True, help_text='e.g. "Tier 1 Analyst".')
+    departments = models.ManyToManyField(Department, related_name="agents", blank=True)
+    is_manager = models.BooleanField(
+        "manager",
+        default=False,
+        help_text="Managers see their departments' reports and overdue queues.",
+    )
+
+    objects = AgentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "user__username"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.is_active
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins see and act on every ticket."""
+        return self.user.is_superuser
+
+
+class Team(models.Model):
+    """A group of agents across departments that tickets can be assigned to."""
+
+    name = models.CharField(max_length=80, unique=True)
+    lead = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
+    )
+    members = models.ManyToManyField(Agent, related_name="teams", blank=True)
+    is_active = models.BooleanField("active", default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriorityQuerySet(models.QuerySet["Priority"]):
+    def default(self) -> "Priority":
+        """The priority a ticket gets when nothing else sets one."""
+        return self.get(is_default=True)
+
+
+class Priority(models.Model):
+    """An urgency level, P1 Emergency to P4 Low; a smaller `urgency` is more urgent."""
+
+    code = models.CharField(max_length=8, unique=True, help_text='Short code, e.g. "P1".')
+    name = models.CharField(max_length=40, unique=True)
+    urgency = models.PositiveSmallIntegerField(unique=True, help_text="1 is the most urgent.")
+    description = models.CharField(max_length=200, blank=True)
+    color = models.CharField(
+        max_length=7,
+        default="#6c757d",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #dc3545.")],
+    )
+    is_default = models.BooleanField(default=False)
+
+    objects = PriorityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["urgency"]
+        verbose_name_plural = "priorities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_priority",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class HelpTopicQuerySet(models.QuerySet["HelpTopic"]):
+    def offered(self) -> "HelpTopicQuerySet":
+        """Topics end users may choose: public, active, routed to an active department."""
+        return self.filter(
+            is_public=True, is_active=True, department__is_active=True
+        ).select_related(
+            *["parent" + "__parent" * depth for depth in range(HelpTopic.MAX_DEPTH - 1)]
+        )
+
+
+class HelpTopic(models.Model):
+    """What a ticket is about; routes it to a department with a priority and SLA plan.
+
+    Topics nest ("Software / Email"); each one routes on its own, the parent only groups.
+    """
+
+    name = models.CharField(max_length=80)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.CharField(max_length=200, blank=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="topics")
+    default_priority = models.ForeignKey(
+        Priority, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sla_plan = models.ForeignKey(
+        SLAPlan,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty means the department's default plan.",
+    )
+    auto_assign_agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    auto_assign_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_public = models.BooleanField(
+        "public", default=True, help_text="Offered to end users in the portal."
+    )
+    is_active = models.BooleanField("active", default=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    objects = HelpTopicQuerySet.as_manager()
+
+    # Deep trees are unreadable in a select box and make the parent walk costly.
+    MAX_DEPTH: ClassVar[int] = 4
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(parent=None), name="unique_top_level_topic"
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                condition=models.Q(parent__isnull=False),
+                name="unique_topic_within_parent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(auto_assign_agent=None) | models.Q(auto_assign_team=None),
+                name="topic_assigns_agent_or_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        """ "Parent / Child", walking up the (shallow) tree."""
+        names, topic = [], self
+        while topic is not None and len(names) < self.MAX_DEPTH:
+            names.append(topic.name)
+            topic = topic.parent
+        return " / ".join(reversed(names))
+
+    def clean(self) -> None:
+        if self.auto_assign_agent_id and self.auto_assign_team_id:
+            raise ValidationError("Auto-assign to an agent or to a team, not both.")
+        ancestors, ancestor = 0, self.parent
+        while ancestor is not None:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": "A topic cannot be nested under itself."})
+            ancestors += 1
+            if ancestors >= self.MAX_DEPTH:
+                raise ValidationError({"parent": f"Topics nest at most {self.MAX_DEPTH} levels."})
+            ancestor = ancestor.parent
+
+
+class Ticket(models.Model):
+    """A request for help, from opening to closure."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        AWAITING_CUSTOMER = "awaiting_customer", "Awaiting customer"
+        RESOLVED = "resolved", "Resolved"
+        CLOSED = "closed", "Closed"
+
+    class Source(models.TextChoices):
+        WEB = "web", "Web portal"
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+        WALK_IN = "walk_in", "Walk-in"
+        API = "api", "API"
+        AGENT = "agent", "Agent panel"
+
+    class Category(models.TextChoices):
+        INCIDENT = "incident", "Incident"
+        REQUEST = "request", "Service request"
+        PROBLEM = "problem", "Problem"
+
+    ACTIVE_STATUSES: ClassVar[tuple[str, ...]] = (Status.OPEN, Status.AWAITING_CUSTOMER)
+    # Which status may follow which. Reopening starts again from OPEN.
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        Status.OPEN: frozenset({Status.AWAITING_CUSTOMER, Status.RESOLVED, Status.CLOSED}),
+        Status.AWAITING_CUSTOMER: frozenset({Status.OPEN, Status.RESOLVED, Status.CLOSED}),
+        Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+        Status.CLOSED: frozenset({Status.OPEN}),
+    }
+
+    number = models.CharField(max_length=12, unique=True, editable=False)
+    subject = models.CharField(max_length=255)
+    requester = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets")
+    topic = models.ForeignKey(
+        HelpTopic, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tickets")
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="tickets")
+    sla_plan = models.ForeignKey(
+        SLAPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    assignee = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_tickets"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    is_overdue = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    resolved_by = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    root_cause = models.TextField(blank=True)
+    resolution = models.TextField(blank=True)
+    category = models.CharField(max_length=10, choices=Category.choices, blank=True)
+
+    # Bumped by every operation: a form carries the version it was drawn from, so a
+    # submit based on what another agent has since changed can be refused.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "awaiting_customer", "resolved", "closed"]),
+                name="ticket_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | models.Q(closed_at__isnull=False),
+                name="closed_ticket_has_closed_at",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="resolved") | models.Q(resolved_at__isnull=False),
+                name="resolved_ticket_has_resolved_at",
+            ),
+        ]
+        indexes = [
+            # The SLA sweep looks only at active tickets by due time.
+            models.Index(
+                fields=["resolution_due"],
+                condition=models.Q(status__in=["open", "awaiting_customer"]),
+                name="ticket_active_resolution_due",
+            ),
+            models.Index(fields=["department", "status", "-updated_at"], name="ticket_dept_queue"),
+            models.Index(
+                fields=["assignee", "status", "-updated_at"], name="ticket_assignee_queue"
+            ),
+            models.Index(fields=["requester", "-created_at"], name="ticket_requester_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    def require_transition(self, status: str) -> None:
+        """Raise `InvalidTransition` unless the ticket may move to `status`."""
+        if not self.can_become(status):
+            raise InvalidTransition(
+                f"Ticket #{self.number} is {self.get_status_display().lower()}; "
+                f"it cannot become {self.Status(status).label.lower()}."
+            )
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    """A random stored name: user file names never reach the filesystem."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class ThreadEntry(models.Model):
+    """A post in a ticket's thread: the requester's message, an agent reply or an internal note."""
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", "Message"
+        REPLY = "reply", "Reply"
+        NOTE = "note", "Internal note"
+
+    class Format(models.TextChoices):
+        TEXT = "text", "Plain text"
+        HTML = "html", "HTML"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    author_agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author_contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The name as it was when posted; people rename, the thread should not change.
+    author_name = models.CharField(max_length=150)
+    # Plain text as typed, or HTML already passed through the sanitizer before saving.
+    body = models.TextField()
+    body_format = models.CharField(max_length=4, choices=Format.choices, default=Format.TEXT)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "thread entries"
+        indexes = [models.Index(fields=["ticket", "created_at"], name="thread_ticket_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(author_agent=None) | models.Q(author_contact=None),
+                name="thread_entry_one_author",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["reply", "note"]) | models.Q(author_contact=None),
+                name="thread_reply_or_note_not_by_contact",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.author_name} on #{self.ticket.number}"
+
+    @property
+    def is_public(self) -> bool:
+        """Whether the requester may see it: everything but internal notes."""
+        return self.kind != self.Kind.NOTE
+
+    def rendered_body(self) -> SafeString:
+        """The body as safe HTML: text is escaped, HTML is sanitized again on the way out."""
+        if self.body_format == self.Format.HTML:
+            return mark_safe(sanitize_html(self.body))  # noqa: S308 - sanitized just now
+        return linebreaks(escape(self.body))
+
+
+class Attachment(models.Model):
+    """A file posted with a thread entry; served only through views that check access."""
+
+    entry = models.ForeignKey(ThreadEntry, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    filename = models.CharField(max_length=255, help_text="The name it was uploaded with.")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+    """Refuses bulk changes; the database refuses them too (see the migration's trigger)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """Something that happened to a ticket: who, what, from what to what, when. Never edited."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        MESSAGE_ADDED = "message_added", "Customer message"
+        REPLIED = "replied", "Replied"
+        NOTE_ADDED = "note_added", "Internal note"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        ASSIGNED = "assigned", "Assigned"
+        TEAM_ASSIGNED = "team_assigned", "Team assigned"
+        TRANSFERRED = "transferred", "Transferred"
+        PRIORITY_CHANGED = "priority_changed", "Priority changed"
+        SLA_PLAN_CHANGED = "sla_plan_changed", "SLA plan changed"
+        TOPIC_CHANGED = "topic_changed", "Help topic changed"
+        RESOLVED = "resolved", "Resolved"
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor_agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Who did it, as named at the time; "System" for scheduled jobs.
+    actor_name = models.CharField(max_length=150)
+    old_value = models.CharField(max_length=255, blank=True)
+    new_value = models.CharField(max_length=255, blank=True)
+    note = models.TextField(blank=True, help_text="The reason given, if any.")
+    is_public = models.BooleanField(
+        default=False, help_text="Shown to the requester (status changes)."
+    )
+    # The ticket's version this event produced: "what changed since version N" is a filter.
+    ticket_version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="audit_ticket_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(actor_agent=None) | models.Q(actor_contact=None),
+                name="audit_event_one_actor",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on #{self.ticket.number} by {self.actor_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def pending(self) -> "NotificationQuerySet":
+        return self.filter(status__in=[Notification.Status.QUEUED, Notification.Status.SENDING])
+
+
+class Notification(models.Model):
+    """An email to send because something happened on a ticket.
+
+    Written in the same transaction as the change (an outbox), so a broker outage delays a
+    notification but never loses it; a worker sends it after commit.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    # Attempts before a message is marked failed; with exponential backoff capped at ten
+    # minutes this rides out an SMTP outage of about half an hour.
+    MAX_ATTEMPTS: ClassVar[int] = 8
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(
+        AuditEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+    )
+    template = models.CharField(max_length=40)
+    recipient_email = models.EmailField()
+    recipient_name = models.CharField(max_length=150, blank=True)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The requeue job reads only the few unsent rows.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="notification_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} to {self.recipient_email} ({self.get_status_display()})"

@@ -1,0 +1,628 @@
+"""Every change to a ticket, one function per verb.
+
+Each operation runs in one transaction: it locks the ticket row, checks the transition,
+saves only the changed fields, bumps the version, writes its audit events and queues its
+notifications, which leave only after commit. Faces (portal, agent panel, email, API) call
+these and show a `TicketError`'s message; nothing else changes a ticket.
+
+Operations return the fresh ticket (or the new thread entry); the object passed in may be
+stale afterwards.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sla.models import SLAPlan
+from tickets import notifications
+from tickets.attachments import check_uploads, store_attachment
+from tickets.errors import InvalidTransition, StaleTicket, TicketError
+from tickets.models import (
+    Agent,
+    AuditEvent,
+    Contact,
+    Department,
+    HelpTopic,
+    Priority,
+    Team,
+    ThreadEntry,
+    Ticket,
+    normalize_email,
+)
+from tickets.numbers import new_ticket_number
+from tickets.sanitize import clean_text, html_to_text, sanitize_html
+
+# Who did it: an agent, the requester, or None for the system (scheduled jobs, routing rules).
+Actor = Agent | Contact | None
+SYSTEM_ACTOR_NAME = "System"
+Kind = AuditEvent.Kind
+Status = Ticket.Status
+NUMBER_ATTEMPTS = 10
+
+
+# ---------------------------------------------------------------------------------------------
+# Contacts
+
+
+@transaction.atomic
+def find_or_create_contact(*, email: str, name: str, phone: str = "") -> Contact:
+    """The contact with this email, created on first contact; an existing name is kept."""
+    contact, _created = Contact.objects.get_or_create(
+        email=normalize_email(email),
+        defaults={"name": _required_line(name, "name", 120), "phone": phone.strip()},
+    )
+    return contact
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    requester: Contact,
+    subject: str,
+    body: str,
+    topic: HelpTopic,
+    source: str,
+    by: Actor,
+    priority: Priority | None = None,
+    body_format: str = ThreadEntry.Format.TEXT,
+    attachments: Sequence[UploadedFile] = (),
+) -> Ticket:
+    """Open a ticket routed by its help topic: department, priority, SLA plan, assignee."""
+    subject = _required_line(subject, "subject", 255)
+    body = _required_body(body, body_format)
+    if not topic.is_active:
+        raise TicketError(f"The help topic “{topic.name}” is no longer offered; choose another.")
+    if not topic.department.is_active:
+        raise TicketError(f"The help topic “{topic.name}” routes to a closed department.")
+    check_uploads(attachments)
+    now = timezone.now()
+    ticket = Ticket(
+        subject=subject,
+        requester=requester,
+        topic=topic,
+        department=topic.department,
+        priority=priority or topic.default_priority or Priority.objects.default(),
+        sla_plan=topic.sla_plan or topic.department.default_sla_plan,
+        source=source,
+        created_at=now,
+        updated_at=now,
+    )
+    _start_clocks(ticket, now)
+    _auto_assign(ticket, topic)
+    _insert_with_new_number(ticket)
+    entry = _post(ticket, ThreadEntry.Kind.MESSAGE, requester, body, body_format, attachments, now)
+    created = _audit(ticket, Kind.CREATED, by=by, new=ticket.get_status_display(), public=True)
+    notifications.queue(created, entry=entry)
+    if ticket.assignee or ticket.team:
+        kind = Kind.ASSIGNED if ticket.assignee else Kind.TEAM_ASSIGNED
+        assigned = _audit(
+            ticket,
+            kind,
+            by=None,
+            new=str(ticket.assignee or ticket.team),
+            note=f"Auto-assigned by the help topic “{topic.full_name}”.",
+        )
+        notifications.queue(assigned)
+    return ticket
+
+
+def _auto_assign(ticket: Ticket, topic: HelpTopic) -> None:
+    agent, team = topic.auto_assign_agent, topic.auto_assign_team
+    if agent is not None and agent.is_active:
+        ticket.assignee = agent
+    elif team is not None and team.is_active:
+        ticket.team = team
+
+
+def _insert_with_new_number(ticket: Ticket) -> None:
+    """Insert under a fresh random number, drawing again on the rare collision."""
+    for _attempt in range(NUMBER_ATTEMPTS):
+        ticket.number = new_ticket_number()
+        try:
+            with transaction.atomic():
+                ticket.save(force_insert=True)
+        except IntegrityError:
+            if not Ticket.objects.filter(number=ticket.number).exists():
+                raise  # some other constraint failed: not ours to retry
+            ticket.pk = None
+            continue
+        return
+    raise TicketError("Could not allocate a ticket number; please try again.")
+
+
+# ---------------------------------------------------------------------------------------------
+# The thread
+
+
+@transaction.atomic
+def reply(
+    ticket: Ticket,
+    *,
+    by: Agent,
+    body: str,
+    body_format: str = ThreadEntry.Format.TEXT,
+    attachments: Sequence[UploadedFile] = (),
+    status: str | None = None,
+    expected_version: int | None = None,
+) -> ThreadEntry:
+    """Answer the requester, optionally setting the ticket open or awaiting the customer.
+
+    The first reply stops the first-response clock.
+    """
+    body = _required_body(body, body_format)
+    check_uploads(attachments)
+    ticket = _lock(ticket, expected_version)
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(f"Ticket #{ticket.number} is closed; reopen it before replying.")
+    now = timezone.now()
+    fields, old_status = [], ticket.status
+    if status is not None and status != ticket.status:
+        if status not in Ticket.ACTIVE_STATUSES or not ticket.is_active:
+            raise InvalidTransition(
+                "A reply can leave an active ticket open or awaiting the customer; "
+                "resolve, close and reopen have their own actions."
+            )
+        ticket.require_transition(status)
+        ticket.status = status
+        fields.append("status")
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+        fields.append("first_responded_at")
+    entry = _post(ticket, ThreadEntry.Kind.REPLY, by, body, body_format, attachments, now)
+    _save(ticket, fields, now)
+    notifications.queue(_audit(ticket, Kind.REPLIED, by=by), entry=entry)
+    if old_status != ticket.status:
+        _audit_status(ticket, old_status, by=by)
+    return entry
+
+
+@transaction.atomic
+def add_customer_message(
+    ticket: Ticket,
+    *,
+    by: Contact,
+    body: str,
+    body_format: str = ThreadEntry.Format.TEXT,
+    attachments: Sequence[UploadedFile] = (),
+) -> ThreadEntry:
+    """Add the requester's message; it brings an awaiting ticket back to open and reopens
+    a resolved or closed one."""
+    body = _required_body(body, body_format)
+    check_uploads(attachments)
+    ticket = _lock(ticket, None)
+    if by.pk != ticket.requester_id:
+        raise TicketError("Only the ticket's requester can add messages to it.")
+    now = timezone.now()
+    old_status = ticket.status
+    fields = []
+    if ticket.status != Status.OPEN:
+        ticket.status = Status.OPEN
+        fields.append("status")
+        if old_status in (Status.RESOLVED, Status.CLOSED):
+            fields += _clear_closure(ticket, now)
+    entry = _post(ticket, ThreadEntry.Kind.MESSAGE, by, body, body_format, attachments, now)
+    _save(ticket, fields, now)
+    notifications.queue(_audit(ticket, Kind.MESSAGE_ADDED, by=by), entry=entry)
+    if old_status in (Status.RESOLVED, Status.CLOSED):
+        _audit(
+            ticket,
+            Kind.REOPENED,
+            by=by,
+            old=Status(old_status).label,
+            new=ticket.get_status_display(),
+            note="Reopened by the requester's reply.",
+            public=True,
+        )
+    elif old_status != ticket.status:
+        _audit_status(ticket, old_status, by=by)
+    return entry
+
+
+@transaction.atomic
+def add_note(
+    ticket: Ticket,
+    *,
+    by: Agent,
+    body: str,
+    body_format: str = ThreadEntry.Format.TEXT,
+    attachments: Sequence[UploadedFile] = (),
+) -> ThreadEntry:
+    """Add an internal note: seen by agents only, never sent to the requester."""
+    body = _required_body(body, body_format)
+    check_uploads(attachments)
+    ticket = _lock(ticket, None)
+    now = timezone.now()
+    entry = _post(ticket, ThreadEntry.Kind.NOTE, by, body, body_format, attachments, now)
+    _save(ticket, [], now)
+    notifications.queue(_audit(ticket, Kind.NOTE_ADDED, by=by), entry=entry)
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# Ownership
+
+
+@transaction.atomic
+def assign(
+    ticket: Ticket, *, by: Actor, agent: Agent | None, expected_version: int | None = None
+) -> Ticket:
+    """Give the ticket to an agent, or release it with `agent=None`."""
+    ticket = _lock(ticket, expected_version)
+    if agent is not None and not agent.is_active:
+        raise TicketError(f"{agent} is no longer active and cannot take tickets.")
+    return _change_owner(ticket, "assignee", agent, Kind.ASSIGNED, by=by)
+
+
+@transaction.atomic
+def assign_team(
+    ticket: Ticket, *, by: Actor, team: Team | None, expected_version: int | None = None
+) -> Ticket:
+    """Give the ticket to a team, or take it away from its team with `team=None`."""
+    ticket = _lock(ticket, expected_version)
+    if team is not None and not team.is_active:
+        raise TicketError(f"The team {team} is inactive and cannot take tickets.")
+    return _change_owner(ticket, "team", team, Kind.TEAM_ASSIGNED, by=by)
+
+
+@transaction.atomic
+def claim(ticket: Ticket, *, by: Agent, expected_version: int | None = None) -> Ticket:
+    """Take an unassigned ticket for yourself."""
+    ticket = _lock(ticket, expected_version)
+    if ticket.assignee_id == by.pk:
+        return ticket
+    if ticket.assignee is not None:
+        raise TicketError(f"Ticket #{ticket.number} is already assigned to {ticket.assignee}.")
+    return _change_owner(ticket, "assignee", by, Kind.ASSIGNED, by=by, note="Claimed.")
+
+
+def _change_owner(
+    ticket: Ticket,
+    field: str,
+    owner: Agent | Team | None,
+    kind: str,
+    *,
+    by: Actor,
+    note: str = "",
+) -> Ticket:
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(f"Ticket #{ticket.number} is closed; reopen it to reassign it.")
+    old = getattr(ticket, field)
+    if old == owner:
+        return ticket
+    setattr(ticket, field, owner)
+    _save(ticket, [field], timezone.now())
+    event = _audit(ticket, kind, by=by, old=_label(old), new=_label(owner), note=note)
+    notifications.queue(event)
+    return ticket
+
+
+@transaction.atomic
+def transfer(
+    ticket: Ticket,
+    *,
+    by: Agent,
+    department: Department,
+    reason: str,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Move the ticket to another department, saying why."""
+    reason = _required_text(reason, "reason for the transfer")
+    ticket = _lock(ticket, expected_version)
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(f"Ticket #{ticket.number} is closed; reopen it to transfer it.")
+    if department.pk == ticket.department_id:
+        raise TicketError(f"Ticket #{ticket.number} is already in {department}.")
+    if not department.is_active:
+        raise TicketError(f"The department {department} is inactive.")
+    old = ticket.department
+    ticket.department = department
+    _save(ticket, ["department"], timezone.now())
+    event = _audit(ticket, Kind.TRANSFERRED, by=by, old=old.name, new=department.name, note=reason)
+    notifications.queue(event)
+    return ticket
+
+
+# ---------------------------------------------------------------------------------------------
+# Triage
+
+
+@transaction.atomic
+def triage(
+    ticket: Ticket,
+    *,
+    by: Agent,
+    priority: Priority | None = None,
+    sla_plan: SLAPlan | None = None,
+    topic: HelpTopic | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Set priority, SLA plan and help topic (None keeps a value); due times follow.
+
+    Each changed value gets its own audit event with from → to.
+    """
+    ticket = _lock(ticket, expected_version)
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(f"Ticket #{ticket.number} is closed; reopen it to triage it.")
+    if sla_plan is not None and not sla_plan.is_active and sla_plan.pk != ticket.sla_plan_id:
+        raise TicketError(f"The SLA plan {sla_plan} is inactive.")
+    if topic is not None and not topic.is_active and topic.pk != ticket.topic_id:
+        raise TicketError(f"The help topic {topic.full_name} is inactive.")
+    changes = [
+        (field, kind, getattr(ticket, field), new)
+        for field, kind, new in (
+            ("priority", Kind.PRIORITY_CHANGED, priority),
+            ("sla_plan", Kind.SLA_PLAN_CHANGED, sla_plan),
+            ("topic", Kind.TOPIC_CHANGED, topic),
+        )
+        if new is not None and new != getattr(ticket, field)
+    ]
+    if not changes:
+        return ticket
+    fields = [field for field, *_rest in changes]
+    for field, _kind, _old, new in changes:
+        setattr(ticket, field, new)
+    if {"priority", "sla_plan"} & set(fields):
+        # Targets run from when the ticket was opened, not from when triage happened.
+        fields += _start_clocks(ticket, ticket.created_at)
+    _save(ticket, fields, timezone.now())
+    for _field, kind, old, new in changes:
+        _audit(ticket, kind, by=by, old=_label(old), new=_label(new))
+    return ticket
+
+
+# ---------------------------------------------------------------------------------------------
+# Closing and reopening
+
+
+@transaction.atomic
+def resolve(
+    ticket: Ticket,
+    *,
+    by: Agent,
+    root_cause: str,
+    resolution: str,
+    category: str,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Mark the ticket resolved with its root cause, resolution and category.
+
+    The requester may then confirm (close) or reopen it.
+    """
+    root_cause = _required_text(root_cause, "root cause")
+    resolution = _required_text(resolution, "resolution")
+    if category not in Ticket.Category.values:
+        raise TicketError("Choose a category: incident, service request or problem.")
+    ticket = _lock(ticket, expected_version)
+    ticket.require_transition(Status.RESOLVED)
+    now = timezone.now()
+    old_status = ticket.status
+    ticket.status, ticket.resolved_at, ticket.resolved_by = Status.RESOLVED, now, by
+    ticket.root_cause, ticket.resolution, ticket.category = root_cause, resolution, category
+    _save(
+        ticket,
+        ["status", "resolved_at", "resolved_by", "root_cause", "resolution", "category"],
+        now,
+    )
+    event = _audit(
+        ticket,
+        Kind.RESOLVED,
+        by=by,
+        old=Status(old_status).label,
+        new=ticket.get_status_display(),
+        note=resolution,
+        public=True,
+    )
+    notifications.queue(event)
+    return ticket
+
+
+@transaction.atomic
+def close(
+    ticket: Ticket,
+    *,
+    by: Actor,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """Close the ticket: from resolved when the fix is confirmed, or directly, with a reason."""
+    reason = clean_text(reason).strip()
+    ticket = _lock(ticket, expected_version)
+    if isinstance(by, Contact) and by.pk != ticket.requester_id:
+        raise TicketError("Only the ticket's requester can close it from the portal.")
+    ticket.require_transition(Status.CLOSED)
+    now = timezone.now()
+    old_status = ticket.status
+    ticket.status, ticket.closed_at = Status.CLOSED, now
+    _save(ticket, ["status", "closed_at"], now)
+    event = _audit(
+        ticket,
+        Kind.CLOSED,
+        by=by,
+        old=Status(old_status).label,
+        new=ticket.get_status_display(),
+        note=reason,
+        public=True,
+    )
+    notifications.queue(event)
+    return ticket
+
+
+@transaction.atomic
+def reopen(
+    ticket: Ticket,
+    *,
+    by: Actor,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """Open a resolved or closed ticket again; the resolution clock restarts."""
+    reason = clean_text(reason).strip()
+    ticket = _lock(ticket, expected_version)
+    if isinstance(by, Contact) and by.pk != ticket.requester_id:
+        raise TicketError("Only the ticket's requester can reopen it from the portal.")
+    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        raise InvalidTransition(f"Ticket #{ticket.number} is not resolved or closed.")
+    now = timezone.now()
+    old_status = ticket.status
+    ticket.status = Status.OPEN
+    fields = ["status", *_clear_closure(ticket, now)]
+    _save(ticket, fields, now)
+    event = _audit(
+        ticket,
+        Kind.REOPENED,
+        by=by,
+        old=Status(old_status).label,
+        new=ticket.get_status_display(),
+        note=reason,
+        public=True,
+    )
+    notifications.queue(event)
+    return ticket
+
+
+def _clear_closure(ticket: Ticket, now: datetime) -> list[str]:
+    """Forget when it was resolved/closed (the audit trail keeps it) and restart the
+    resolution clock; returns the fields changed."""
+    ticket.resolved_at = ticket.closed_at = ticket.resolved_by = None
+    ticket.is_overdue = False
+    fields = ["resolved_at", "closed_at", "resolved_by", "is_overdue"]
+    if ticket.sla_plan is not None:
+        ticket.resolution_due = ticket.sla_plan.due_times(now).resolution
+        fields.append("resolution_due")
+    return fields
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared steps
+
+
+def _lock(ticket: Ticket, expected_version: int | None) -> Ticket:
+    """The ticket's row, locked until commit; refused if it moved past `expected_version`."""
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if expected_version is not None and expected_version != locked.version:
+        changes = [
+            f"{event.get_kind_display().lower()} by {event.actor_name}"
+            for event in locked.events.filter(ticket_version__gt=expected_version)
+        ]
+        raise StaleTicket(locked.number, expected_version, locked.version, changes)
+    return locked
+
+
+def _save(ticket: Ticket, fields: list[str], now: datetime) -> None:
+    # Safe without F(): the row is locked, so nobody else bumps the version meanwhile.
+    ticket.version += 1
+    ticket.updated_at = now
+    ticket.save(update_fields=[*dict.fromkeys(fields), "version", "updated_at"])
+
+
+def _start_clocks(ticket: Ticket, start: datetime) -> list[str]:
+    """Due times from the ticket's SLA plan, counted from `start`; returns the fields set."""
+    due = ticket.sla_plan.due_times(start) if ticket.sla_plan else None
+    ticket.first_response_due = due.first_response if due else None
+    ticket.resolution_due = due.resolution if due else None
+    return ["first_response_due", "resolution_due"]
+
+
+def _post(
+    ticket: Ticket,
+    kind: str,
+    author: Agent | Contact,
+    body: str,
+    body_format: str,
+    attachments: Sequence[UploadedFile],
+    now: datetime,
+) -> ThreadEntry:
+    is_agent = isinstance(author, Agent)
+    entry = ThreadEntry.objects.create(
+        ticket=ticket,
+        kind=kind,
+        author_agent=author if is_agent else None,
+        author_contact=None if is_agent else author,
+        author_name=_label(author),
+        body=body,
+        body_format=body_format,
+        created_at=now,
+    )
+    for upload in attachments:
+        store_attachment(entry, upload)
+    return entry
+
+
+def _audit(
+    ticket: Ticket,
+    kind: str,
+    *,
+    by: Actor,
+    old: str = "",
+    new: str = "",
+    note: str = "",
+    public: bool = False,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor_agent=by if isinstance(by, Agent) else None,
+        actor_contact=by if isinstance(by, Contact) else None,
+        actor_name=_label(by) if by is not None else SYSTEM_ACTOR_NAME,
+        old_value=old[:255],
+        new_value=new[:255],
+        note=note,
+        is_public=public,
+        ticket_version=ticket.version,
+    )
+
+
+def _audit_status(ticket: Ticket, old_status: str, *, by: Actor) -> AuditEvent:
+    return _audit(
+        ticket,
+        Kind.STATUS_CHANGED,
+        by=by,
+        old=Status(old_status).label,
+        new=ticket.get_status_display(),
+        public=True,
+    )
+
+
+def _label(value: object) -> str:
+    """How a person or setting is named in the audit trail and thread."""
+    if value is None:
+        return ""
+    if isinstance(value, Contact):
+        return value.name
+    if isinstance(value, HelpTopic):
+        return value.full_name
+    return str(value)
+
+
+def _required_line(value: str, label: str, max_length: int) -> str:
+    line = " ".join(clean_text(value).split())
+    if not line:
+        raise TicketError(f"The {label} is required.")
+    if len(line) > max_length:
+        raise TicketError(f"The {label} is too long: at most {max_length} characters.")
+    return line
+
+
+def _required_text(value: str, label: str) -> str:
+    text = clean_text(value).strip()
+    if not text:
+        raise TicketError(f"The {label} is required.")
+    return text
+
+
+def _required_body(body: str, body_format: str) -> str:
+    """The body as it will be stored: text cleaned, HTML sanitized; empty is refused."""
+    if body_format == ThreadEntry.Format.HTML:
+        html = sanitize_html(body).strip()
+        _required_text(html_to_text(html), "message")  # markup with no words is empty
+        return html
+    if body_format != ThreadEntry.Format.TEXT:
+        raise TicketError(f"Unknown message format {body_format!r}.")
+    return _required_text(body, "message")
