@@ -197,8 +197,7 @@ def add_customer_message(
     body = _required_body(body, body_format)
     check_uploads(attachments)
     ticket = _lock(ticket, None)
-    if by.pk != ticket.requester_id:
-        raise TicketError("Only the ticket's requester can add messages to it.")
+    _require_requester(ticket, by, "add messages to it")
     now = timezone.now()
     old_status = ticket.status
     fields = []
@@ -211,15 +210,8 @@ def add_customer_message(
     _save(ticket, fields, now)
     notifications.queue(_audit(ticket, Kind.MESSAGE_ADDED, by=by), entry=entry)
     if old_status in (Status.RESOLVED, Status.CLOSED):
-        _audit(
-            ticket,
-            Kind.REOPENED,
-            by=by,
-            old=Status(old_status).label,
-            new=ticket.get_status_display(),
-            note="Reopened by the requester's reply.",
-            public=True,
-        )
+        note = "Reopened by the requester's reply."
+        _audit_status(ticket, old_status, by=by, kind=Kind.REOPENED, note=note)
     elif old_status != ticket.status:
         _audit_status(ticket, old_status, by=by)
     return entry
@@ -402,24 +394,10 @@ def resolve(
     ticket = _lock(ticket, expected_version)
     ticket.require_transition(Status.RESOLVED)
     now = timezone.now()
-    old_status = ticket.status
-    ticket.status, ticket.resolved_at, ticket.resolved_by = Status.RESOLVED, now, by
+    ticket.resolved_at, ticket.resolved_by = now, by
     ticket.root_cause, ticket.resolution, ticket.category = root_cause, resolution, category
-    _save(
-        ticket,
-        ["status", "resolved_at", "resolved_by", "root_cause", "resolution", "category"],
-        now,
-    )
-    event = _audit(
-        ticket,
-        Kind.RESOLVED,
-        by=by,
-        old=Status(old_status).label,
-        new=ticket.get_status_display(),
-        note=resolution,
-        public=True,
-    )
-    notifications.queue(event)
+    fields = ["resolved_at", "resolved_by", "root_cause", "resolution", "category"]
+    _move(ticket, Status.RESOLVED, Kind.RESOLVED, by=by, note=resolution, fields=fields, now=now)
     return ticket
 
 
@@ -434,23 +412,11 @@ def close(
     """Close the ticket: from resolved when the fix is confirmed, or directly, with a reason."""
     reason = clean_text(reason).strip()
     ticket = _lock(ticket, expected_version)
-    if isinstance(by, Contact) and by.pk != ticket.requester_id:
-        raise TicketError("Only the ticket's requester can close it from the portal.")
+    _require_requester(ticket, by, "close it")
     ticket.require_transition(Status.CLOSED)
     now = timezone.now()
-    old_status = ticket.status
-    ticket.status, ticket.closed_at = Status.CLOSED, now
-    _save(ticket, ["status", "closed_at"], now)
-    event = _audit(
-        ticket,
-        Kind.CLOSED,
-        by=by,
-        old=Status(old_status).label,
-        new=ticket.get_status_display(),
-        note=reason,
-        public=True,
-    )
-    notifications.queue(event)
+    ticket.closed_at = now
+    _move(ticket, Status.CLOSED, Kind.CLOSED, by=by, note=reason, fields=["closed_at"], now=now)
     return ticket
 
 
@@ -465,26 +431,30 @@ def reopen(
     """Open a resolved or closed ticket again; the resolution clock restarts."""
     reason = clean_text(reason).strip()
     ticket = _lock(ticket, expected_version)
-    if isinstance(by, Contact) and by.pk != ticket.requester_id:
-        raise TicketError("Only the ticket's requester can reopen it from the portal.")
+    _require_requester(ticket, by, "reopen it")
     if ticket.status not in (Status.RESOLVED, Status.CLOSED):
         raise InvalidTransition(f"Ticket #{ticket.number} is not resolved or closed.")
     now = timezone.now()
-    old_status = ticket.status
-    ticket.status = Status.OPEN
-    fields = ["status", *_clear_closure(ticket, now)]
-    _save(ticket, fields, now)
-    event = _audit(
-        ticket,
-        Kind.REOPENED,
-        by=by,
-        old=Status(old_status).label,
-        new=ticket.get_status_display(),
-        note=reason,
-        public=True,
-    )
-    notifications.queue(event)
+    fields = _clear_closure(ticket, now)
+    _move(ticket, Status.OPEN, Kind.REOPENED, by=by, note=reason, fields=fields, now=now)
     return ticket
+
+
+def _move(
+    ticket: Ticket,
+    status: str,
+    kind: str,
+    *,
+    by: Actor,
+    note: str,
+    fields: list[str],
+    now: datetime,
+) -> None:
+    """Save the ticket in its new status with `fields`, audit it publicly, notify."""
+    old_status = ticket.status
+    ticket.status = status
+    _save(ticket, ["status", *fields], now)
+    notifications.queue(_audit_status(ticket, old_status, by=by, kind=kind, note=note))
 
 
 def _clear_closure(ticket: Ticket, now: datetime) -> list[str]:
@@ -579,15 +549,30 @@ def _audit(
     )
 
 
-def _audit_status(ticket: Ticket, old_status: str, *, by: Actor) -> AuditEvent:
+def _audit_status(
+    ticket: Ticket,
+    old_status: str,
+    *,
+    by: Actor,
+    kind: str = Kind.STATUS_CHANGED,
+    note: str = "",
+) -> AuditEvent:
+    """A status change, which the requester may see."""
     return _audit(
         ticket,
-        Kind.STATUS_CHANGED,
+        kind,
         by=by,
         old=Status(old_status).label,
         new=ticket.get_status_display(),
+        note=note,
         public=True,
     )
+
+
+def _require_requester(ticket: Ticket, by: Actor, action: str) -> None:
+    """Customers act only on their own tickets (agents' access is the faces' to check)."""
+    if isinstance(by, Contact) and by.pk != ticket.requester_id:
+        raise TicketError(f"Only the ticket's requester can {action}.")
 
 
 def _label(value: object) -> str:
