@@ -287,8 +287,8 @@ HELPDESK_ATTACHMENT_EXTENSIONS = [
     )
 ]
 
-# Email. EMAIL_HOST set means SMTP; else EMAIL_FILE_PATH set means one file per message in that
-# folder (what `make run` does); else messages are printed on the worker's console.
+# Email. EMAIL_HOST set means SMTP; else EMAIL_FILE_PATH set means messages are written to files
+# in that folder (what `make run` does); else they are printed on the worker's console.
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
 if EMAIL_HOST:
