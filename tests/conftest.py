@@ -7,6 +7,7 @@ Configuration is created directly (admins do that in Django admin); tickets only
 the operations.
 """
 
+import os
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +30,10 @@ from tickets import tasks
 from tickets.models import Agent, Contact, Department, HelpTopic, Priority, Team, Ticket
 
 User = get_user_model()
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
+# the live server's database access from it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
@@ -229,3 +234,27 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 20.0) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"gave up waiting after {timeout} s")
         time.sleep(0.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Browser tests: Debian's Chromium driven by Playwright (which cannot download browsers here).
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        # The network here is closed: Chromium's background calls would only fail noisily.
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
