@@ -101,11 +101,19 @@ def test_secrets_may_come_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 # The whole settings module, loaded in a fresh process as a server would load it.
 
-OUR_VARIABLES = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL")
+# What `make test` and the browser tests set must not leak into the "server" started here.
+NOT_INHERITED = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {name: value for name, value in os.environ.items() if name not in OUR_VARIABLES}
+    clean = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
