@@ -112,10 +112,10 @@ NOT_INHERITED = (
 )
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def run(command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     clean = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        command,
         cwd=BASE_DIR,
         env={**clean, **env},
         capture_output=True,
@@ -123,6 +123,10 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return run([sys.executable, "manage.py", *args], **env)
 
 
 def production(**env: str) -> dict[str, str]:
@@ -209,3 +213,11 @@ def test_implicit_tls_for_email_replaces_starttls() -> None:
 
     assert implicit.stdout.split()[-2:] == ["True", "False"]
     assert "EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true" in both.stderr
+
+
+def test_manage_py_defaults_to_development_but_the_servers_do_not() -> None:
+    command_line = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    server = run([sys.executable, "-c", "import helpdesk.wsgi"])
+
+    assert command_line.stdout.split()[-1] == "True"
+    assert "SECRET_KEY must be set when DEBUG is false" in server.stderr
