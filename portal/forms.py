@@ -245,7 +245,7 @@ class SignInForm(AuthenticationForm):
 
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = "Email address"
+        self.fields["username"].label = "Email address (or username)"
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()

@@ -76,6 +76,9 @@ def topic_form(cast: Cast, **overrides: object) -> dict[str, object]:
         "is_public": "on",
         "is_active": "on",
         "sort_order": 10,
+        # The inline of the topic's extra questions: none.
+        "fields-TOTAL_FORMS": 0,
+        "fields-INITIAL_FORMS": 0,
     }
     form.update(overrides)
     return form
