@@ -159,6 +159,8 @@ class NewTicketForm(HoneypotMixin):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if self.has_error("form_key"):  # hidden: say it where it shows
+            self.add_error(None, "This form is incomplete: reload the page and send it again.")
         answers = {question.key: self._answer(question) for question in self.questions}
         try:
             self.field_values = topic_fields.check_answers(self.questions, answers)
