@@ -54,7 +54,9 @@ def test_check_does_not_count() -> None:
 
 
 def test_the_forwarded_address_counts_only_behind_a_trusted_proxy(settings) -> None:
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 2.2.2.2")
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 2.2.2.2"
+    )
 
     assert client_ip(request) == "10.0.0.2"
     settings.TRUST_X_FORWARDED_FOR = True

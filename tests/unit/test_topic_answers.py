@@ -9,7 +9,9 @@ from tickets.models import HelpTopicField
 Kind = HelpTopicField.Kind
 
 
-def question(kind: str, *, required: bool = False, choices: str = "", pk: int = 1) -> HelpTopicField:
+def question(
+    kind: str, *, required: bool = False, choices: str = "", pk: int = 1
+) -> HelpTopicField:
     return HelpTopicField(pk=pk, label="Q", kind=kind, required=required, choices=choices)
 
 

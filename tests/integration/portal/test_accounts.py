@@ -134,7 +134,8 @@ def test_bad_registrations_are_refused(
 
 def test_signing_in_and_out(client: Client, customer: Any) -> None:
     response = client.post(
-        reverse("portal:login"), {"username": "Jordan.Blake@northbank.test", "password": "pw-jordan-1"}
+        reverse("portal:login"),
+        {"username": "Jordan.Blake@northbank.test", "password": "pw-jordan-1"},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:my_tickets")

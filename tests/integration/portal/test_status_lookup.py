@@ -17,9 +17,7 @@ def ask(client: Client, email: str, number: str, **extra: str) -> Any:
     return client.post(URL, {"email": email, "number": number, "website": "", **extra})
 
 
-def test_a_matching_pair_gets_a_fresh_link_by_email(
-    client: Client, jordans_ticket: Ticket
-) -> None:
+def test_a_matching_pair_gets_a_fresh_link_by_email(client: Client, jordans_ticket: Ticket) -> None:
     response = ask(client, "JORDAN.BLAKE@northbank.test", f"#{jordans_ticket.number}")
 
     assert response.status_code == 200
@@ -42,8 +40,12 @@ def test_the_answer_is_the_same_whether_or_not_the_pair_exists(
     hit = ask(Client(), "jordan.blake@northbank.test", jordans_ticket.number)
     miss = ask(client, email, number or jordans_ticket.number)
 
-    normalise = lambda response: response.content.decode().replace(email, "EMAIL").replace(  # noqa: E731
-        "jordan.blake@northbank.test", "EMAIL"
+    normalise = lambda response: (
+        response.content.decode()
+        .replace(email, "EMAIL")
+        .replace(  # noqa: E731
+            "jordan.blake@northbank.test", "EMAIL"
+        )
     )
     strip = lambda page: "".join(  # noqa: E731
         line for line in page.splitlines() if "csrfmiddlewaretoken" not in line
@@ -108,9 +110,18 @@ def test_the_client_ip_comes_from_the_proxy_only_when_trusted(
         "lookups": {"ip": "1/h", "email": "100/h"},
     }
     forged = {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}
-    assert client.post(URL, {"email": "a@b.test", "number": "12345678"}, **forged).status_code == 200
+    assert (
+        client.post(URL, {"email": "a@b.test", "number": "12345678"}, **forged).status_code == 200
+    )
     # Untrusted, the header changes nothing: the same client is limited.
-    assert client.post(URL, {"email": "b@b.test", "number": "12345678"}, **{"HTTP_X_FORWARDED_FOR": "198.51.100.1"}).status_code == 429
+    assert (
+        client.post(
+            URL,
+            {"email": "b@b.test", "number": "12345678"},
+            **{"HTTP_X_FORWARDED_FOR": "198.51.100.1"},
+        ).status_code
+        == 429
+    )
 
     settings.TRUST_X_FORWARDED_FOR = True
     other = {"HTTP_X_FORWARDED_FOR": "192.0.2.1, 198.51.100.7"}
