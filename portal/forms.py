@@ -71,25 +71,46 @@ def attachments_field() -> MultipleFileField:
     )
 
 
+class JudgedByTickets:
+    """A topic question's field draws the input (and the browser's hints, "required"
+    included); `tickets.fields` judges the answer, so the form does not judge it twice."""
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
+class QuestionText(JudgedByTickets, forms.CharField):
+    pass
+
+
+class QuestionFile(JudgedByTickets, forms.FileField):
+    pass
+
+
+class QuestionChoices(JudgedByTickets, forms.Field):
+    pass
+
+
 def topic_field(definition: HelpTopicField) -> forms.Field:
-    """A form field for a topic's question. Checking the answer is `tickets.fields`' job, so
-    the field only draws the right input (and the browser's own hints)."""
-    attrs: dict[str, str] = {"required": "required"} if definition.required else {}
+    """A form field for one of a topic's questions."""
     options = [(option, option) for option in definition.options]
-    common = {"label": definition.label, "help_text": definition.help_text, "required": False}
+    common = {
+        "label": definition.label,
+        "help_text": definition.help_text,
+        "required": definition.required,
+    }
     if definition.kind == Kind.FILE:
-        return forms.FileField(widget=forms.ClearableFileInput(attrs=attrs), **common)
+        return QuestionFile(**common)
     if definition.kind == Kind.MULTIPLE:
-        # Django's "required" on each checkbox would demand every box; the fieldset says it.
-        return forms.Field(widget=forms.CheckboxSelectMultiple(choices=options), **common)
+        return QuestionChoices(widget=forms.CheckboxSelectMultiple(choices=options), **common)
     widget: forms.Widget = {
-        Kind.PARAGRAPH: forms.Textarea(attrs={"rows": 3, **attrs}),
-        Kind.EMAIL: forms.EmailInput(attrs=attrs),
-        Kind.NUMBER: forms.NumberInput(attrs={"step": "any", **attrs}),
-        Kind.DATE: forms.DateInput(attrs={"type": "date", **attrs}),
-        Kind.CHOICE: forms.Select(choices=[("", "Choose…"), *options], attrs=attrs),
-    }.get(definition.kind, forms.TextInput(attrs={"maxlength": "255", **attrs}))
-    return forms.CharField(widget=widget, strip=False, **common)
+        Kind.PARAGRAPH: forms.Textarea(attrs={"rows": 3}),
+        Kind.EMAIL: forms.EmailInput(),
+        Kind.NUMBER: forms.NumberInput(attrs={"step": "any"}),
+        Kind.DATE: forms.DateInput(attrs={"type": "date"}),
+        Kind.CHOICE: forms.Select(choices=[("", "Choose…"), *options]),
+    }.get(definition.kind, forms.TextInput(attrs={"maxlength": "255"}))
+    return QuestionText(widget=widget, strip=False, **common)
 
 
 class TopicChoiceField(forms.ModelChoiceField):
@@ -134,8 +155,9 @@ class NewTicketForm(HoneypotMixin):
                 del self.fields[name]
         self.fields["topic"].queryset = HelpTopic.objects.offered()
         self.fields["form_key"].initial = secrets.token_urlsafe(24)
-        self.topic = self._chosen_topic()
-        self.questions = topic_fields.fields_of(self.topic)
+        # Not `self.topic`: templates would find the "topic" field under that name first.
+        self.chosen_topic = self._chosen_topic()
+        self.questions = topic_fields.fields_of(self.chosen_topic)
         for question in self.questions:
             self.fields[question.key] = topic_field(question)
         self.field_values: list[topic_fields.FieldValue] = []

@@ -317,7 +317,9 @@ def test_the_questions_fragment_serves_the_script(
 ) -> None:
     page = client.get(reverse("portal:topic_fields"), {"topic": cast.outage.pk}).content.decode()
 
-    assert "Affected service" in page
+    assert "About “Business Critical Outage”" in page
+    assert re.search(r"Affected service\s*<span class=\"asteriskField\">\*</span>", page)
+    assert re.search(r"<select[^>]*required[^>]*>", page)
     assert 'name="topic"' not in page
     empty = client.get(reverse("portal:topic_fields"), {"topic": cast.general.pk})
     assert "Affected service" not in empty.content.decode()
