@@ -175,10 +175,6 @@ class NewTicketForm(HoneypotMixin):
     def question_fields(self) -> list[forms.BoundField]:
         return [self[question.key] for question in self.questions]
 
-    @property
-    def base_fields_shown(self) -> list[forms.BoundField]:
-        return [field for field in self if not field.name.startswith("field_")]
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.has_error("form_key"):  # hidden: say it where it shows

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Browser, Page, expect
 from pytest_django import Settings
 
-from tests.conftest import Cast
+from tests.conftest import Cast, OpenTicket
 from tickets.models import HelpTopicField, Notification, Ticket
 
 User = get_user_model()
@@ -99,7 +99,7 @@ def test_a_guest_opens_a_ticket_follows_the_link_and_replies(
 
 
 def test_a_signed_in_customer_sees_the_ticket_under_my_tickets(
-    cast: Cast, open_ticket, live_server: object, page: Page
+    cast: Cast, open_ticket: OpenTicket, live_server: object, page: Page
 ) -> None:
     user = User.objects.create_user(
         "jordan.blake@northbank.test", "jordan.blake@northbank.test", "pw-jordan-1"

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from tickets.demo import DEMO_PASSWORD
 from tickets.models import AuditEvent, Ticket
@@ -116,7 +117,7 @@ def test_the_demo_topics_ask_their_extra_questions() -> None:
     assert HelpTopicField.objects.filter(topic__name="Hardware", label="Asset tag").exists()
 
 
-def test_jordan_sees_his_tickets_under_my_tickets(client) -> None:
+def test_jordan_sees_his_tickets_under_my_tickets(client: Client) -> None:
     load_demo()
 
     assert client.login(username="jordan", password=DEMO_PASSWORD)

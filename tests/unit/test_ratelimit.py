@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.test import RequestFactory
+from pytest_django import Settings
 
 from helpdesk.ratelimit import Rate, RateLimited, check, client_ip, hit
 
@@ -53,7 +54,7 @@ def test_check_does_not_count() -> None:
         check("s", "ann", rate)
 
 
-def test_the_forwarded_address_counts_only_behind_a_trusted_proxy(settings) -> None:
+def test_the_forwarded_address_counts_only_behind_a_trusted_proxy(settings: Settings) -> None:
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 2.2.2.2"
     )

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django import Settings
 
 from tickets.fields import InvalidFieldValues, check_answers
 from tickets.models import HelpTopicField
@@ -80,7 +81,7 @@ def test_every_problem_is_reported_at_once() -> None:
     assert set(refused.value.errors) == {"field_1", "field_2"}
 
 
-def test_a_file_answer_goes_through_the_attachment_checks(settings) -> None:
+def test_a_file_answer_goes_through_the_attachment_checks(settings: Settings) -> None:
     settings.HELPDESK_ATTACHMENT_EXTENSIONS = ["png"]
 
     with pytest.raises(InvalidFieldValues) as refused:

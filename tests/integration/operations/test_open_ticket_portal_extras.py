@@ -2,10 +2,12 @@
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from pytest_django import Settings
 
 from tests.conftest import Cast, OpenTicket
 from tickets import fields
@@ -35,7 +37,7 @@ def test_checked_answers_are_stored_in_the_same_transaction(
 
 
 def test_a_file_answer_becomes_an_attachment_of_the_first_message(
-    cast: Cast, open_ticket: OpenTicket, settings, tmp_path
+    cast: Cast, open_ticket: OpenTicket, settings: Settings, tmp_path: Path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     photo = HelpTopicField.objects.create(

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import Cast, SmtpSink, wait_until
+from tests.conftest import Cast, OpenTicket, SmtpSink, wait_until
 from tickets.models import Notification, Ticket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
@@ -42,7 +42,7 @@ def test_account_verification_is_sent_by_the_worker(
 
 
 def test_the_status_look_up_link_is_sent_by_the_worker(
-    cast: Cast, open_ticket, smtp_server: SmtpSink, celery_worker: None
+    cast: Cast, open_ticket: OpenTicket, smtp_server: SmtpSink, celery_worker: None
 ) -> None:
     ticket: Ticket = open_ticket()
     wait_until(lambda: len(smtp_server.messages) == ticket.notifications.count())

@@ -9,14 +9,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import Cast
+from tests.conftest import Cast, OpenTicket
 from tests.integration.portal.conftest import PNG, guest_with_link, link_path
 from tickets import operations as ops
 from tickets.models import AuditEvent, Ticket
 
 
 @pytest.fixture
-def ticket(cast: Cast, open_ticket) -> Ticket:
+def ticket(cast: Cast, open_ticket: OpenTicket) -> Ticket:
     return open_ticket(attachments=[SimpleUploadedFile("error.png", PNG, "image/png")])
 
 
@@ -202,7 +202,7 @@ def test_an_internal_notes_file_is_never_served(
 
 
 def test_another_tickets_file_is_not_served_through_this_ticket(
-    cast: Cast, ticket: Ticket, open_ticket, requester_client: Client
+    cast: Cast, ticket: Ticket, open_ticket: OpenTicket, requester_client: Client
 ) -> None:
     others = open_ticket(
         requester=cast.outsider,
