@@ -35,7 +35,7 @@ from portal.forms import (
     SignInForm,
     VerifyForm,
 )
-from portal.views import contact_of
+from portal.views import contact_of, posted
 from tickets import notifications
 from tickets import operations as ops
 from tickets.errors import TicketError
@@ -67,7 +67,7 @@ def register(request: HttpRequest) -> HttpResponse:
     The page says the same whether the address is new or already has an account (that
     owner gets a "you already have an account" email), so it reveals no addresses.
     """
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(posted(request))
     if request.method != "POST":
         return render(request, "portal/accounts/register.html", {"form": form})
     if not form.is_valid():
@@ -147,7 +147,7 @@ def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user = _user_for(uidb64, token)
     if user is None:
         return render(request, "portal/accounts/verify_failed.html", status=404)
-    form = VerifyForm(request.POST or None)
+    form = VerifyForm(posted(request))
     context = {"email": user.email, "form": form}
     if request.method != "POST":
         return render(request, "portal/accounts/verify.html", context)
@@ -248,7 +248,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if contact is None:
         return render(request, "portal/accounts/profile.html", {"form": None})
     initial = {"name": contact.name, "phone": contact.phone}
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             ops.update_contact(contact, **form.cleaned_data)

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -33,6 +33,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------------------------------------
 # Access
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data on a POST (even an empty one, which is then judged), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def contact_of(request: HttpRequest) -> Contact | None:
@@ -85,7 +90,7 @@ def _limited(request: HttpRequest, scope: str, email: str) -> str:
 @require_http_methods(["GET", "HEAD", "POST"])
 def status_lookup(request: HttpRequest) -> HttpResponse:
     """Email + number → the access link by email; the answer is the same whether they match."""
-    form = StatusLookupForm(request.POST or None)
+    form = StatusLookupForm(posted(request))
     if request.method != "POST":
         return render(request, "portal/status_lookup.html", {"form": form})
     if not form.is_valid():

@@ -167,3 +167,29 @@ def test_stored_xss_never_runs(
     page.reload()
     page.wait_for_load_state("networkidle")
     assert problems == []
+
+
+def test_the_form_works_from_the_keyboard_and_skips_the_honeypot(
+    cast: Cast, questions: list[HelpTopicField], live_server: object, page: Page
+) -> None:
+    page.goto(f"{live_server.url}/tickets/new/")  # type: ignore[attr-defined]
+    page.get_by_label("Your name").focus()
+
+    page.keyboard.type("Jordan Blake")
+    page.keyboard.press("Tab")
+    page.keyboard.type("jordan.blake@northbank.test")
+    page.keyboard.press("Tab")  # phone, optional
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Help topic")).to_be_focused()
+    page.get_by_label("Help topic").select_option(label="General Inquiry")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Keyboard only")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Tab")  # attachments
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Open ticket")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_text("your ticket number is")).to_be_visible()
+    assert Ticket.objects.get().subject == "Keyboard only"

@@ -124,3 +124,10 @@ def test_the_client_ip_comes_from_the_proxy_only_when_trusted(
     settings.TRUST_X_FORWARDED_FOR = True
     other = {"HTTP_X_FORWARDED_FOR": "192.0.2.1, 198.51.100.7"}
     assert client.post(URL, {"email": "c@b.test", "number": "12345678"}, **other).status_code == 200
+
+
+def test_an_empty_post_is_judged_not_ignored(client: Client, cast: Cast) -> None:
+    response = client.post(URL, {})
+
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
