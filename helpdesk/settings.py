@@ -62,6 +62,17 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def env_rate(name: str, default: str) -> str:
+    """A rate like `10/h`: a count per second (s), minute (m), hour (h) or day (d)."""
+    value = env_str(name, default)
+    count, _, period = value.partition("/")
+    if not (count.isdigit() and int(count) > 0 and period in ("s", "m", "h", "d")):
+        raise ImproperlyConfigured(
+            f"{name} must look like 10/h (count per s, m, h or d), got {value!r}"
+        )
+    return value
+
+
 def env_secret(name: str) -> str:
     """A secret from `NAME`, or from the file named by `NAME_FILE` (Docker/Kubernetes secrets)."""
     path = env_str(f"{name}_FILE")
@@ -138,6 +149,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "helpdesk.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -363,3 +375,44 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# Customer portal.
+# Customers sign in on the portal; the agent panel passes its own login_url.
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:my_tickets"
+LOGOUT_REDIRECT_URL = "portal:home"
+# HELPDESK_ACCESS_LINK_DAYS (default 30): how long an emailed access link to a ticket works.
+HELPDESK_ACCESS_LINK_MAX_AGE = (
+    env_int("HELPDESK_ACCESS_LINK_DAYS", 30, minimum=1, maximum=365) * 24 * 3600
+)
+# HELPDESK_MAX_OPEN_TICKETS_PER_EMAIL (default 10, 0 = no cap): tickets one address may have
+# open at once through the portal.
+HELPDESK_MAX_OPEN_TICKETS_PER_EMAIL = env_int(
+    "HELPDESK_MAX_OPEN_TICKETS_PER_EMAIL", 10, minimum=0, maximum=10_000
+)
+# Rate limits, counted in the cache (set CACHE_URL with several processes), per client IP and
+# per email address, as COUNT/PERIOD with PERIOD s, m, h or d. "lookups" are the forms that
+# send an email: ticket status look-up, password reset, registration. Logins count failures.
+HELPDESK_RATE_LIMITS = {
+    "tickets": {
+        "ip": env_rate("HELPDESK_RATELIMIT_TICKETS_PER_IP", "20/h"),
+        "email": env_rate("HELPDESK_RATELIMIT_TICKETS_PER_EMAIL", "5/h"),
+    },
+    "lookups": {
+        "ip": env_rate("HELPDESK_RATELIMIT_LOOKUPS_PER_IP", "10/h"),
+        "email": env_rate("HELPDESK_RATELIMIT_LOOKUPS_PER_EMAIL", "3/h"),
+    },
+    "logins": {
+        "ip": env_rate("HELPDESK_RATELIMIT_LOGINS_PER_IP", "30/h"),
+        "email": env_rate("HELPDESK_RATELIMIT_LOGINS_PER_EMAIL", "10/h"),
+    },
+}
+# TRUST_X_FORWARDED_FOR (default false): take the client IP from the last X-Forwarded-For
+# entry, as set by the reverse proxy; without a proxy a client could forge it.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# Content Security Policy of every page but Django admin's: no inline script or style, nothing
+# from other sites, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)

@@ -2,12 +2,13 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from tickets import operations
 from tickets.models import (
     Agent,
     Attachment,
@@ -15,11 +16,13 @@ from tickets.models import (
     Contact,
     Department,
     HelpTopic,
+    HelpTopicField,
     Notification,
     Priority,
     Team,
     ThreadEntry,
     Ticket,
+    TicketFieldValue,
 )
 
 User = get_user_model()
@@ -142,8 +145,17 @@ class HelpdeskUserAdmin(UserAdmin):
     inlines = [AgentInline]
 
 
+class HelpTopicFieldInline(admin.TabularInline):
+    """The topic's extra questions, shown in the portal when the topic is chosen."""
+
+    model = HelpTopicField
+    fields = ["order", "label", "kind", "required", "help_text", "choices", "is_active"]
+    extra = 0
+
+
 @admin.register(HelpTopic)
 class HelpTopicAdmin(admin.ModelAdmin):
+    inlines = [HelpTopicFieldInline]
     list_display = [
         "full_name",
         "department",
@@ -218,9 +230,18 @@ class AuditEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
+class TicketFieldValueInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = TicketFieldValue
+    fields = ["label", "value"]
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Tickets are worked in the agent panel; here an admin can look anything up."""
+
+    actions = ["revoke_access_links"]
 
     list_display = [
         "number",
@@ -245,9 +266,24 @@ class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     search_fields = ["=number", "subject", "requester__email", "requester__name"]
     list_select_related = ["requester", "priority", "department", "assignee__user"]
-    inlines = [ThreadEntryInline, AuditEventInline]
+    inlines = [TicketFieldValueInline, ThreadEntryInline, AuditEventInline]
     # A million-row table: no COUNT(*) of the unfiltered list on every page.
     show_full_result_count = False
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("tickets.change_ticket")
+
+    @admin.action(permissions=["revoke"], description="Revoke the requester's access links")
+    def revoke_access_links(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
+        """For a link forwarded to the wrong person: every link sent so far stops working."""
+        agent = getattr(request.user, "agent", None)
+        for ticket in queryset:
+            operations.revoke_access_links(
+                ticket, by=agent, reason=f"Revoked in Django admin by {request.user}."
+            )
+        self.message_user(
+            request, f"Access links revoked for {queryset.count()} ticket(s).", messages.SUCCESS
+        )
 
 
 @admin.register(AuditEvent)

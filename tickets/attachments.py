@@ -1,11 +1,13 @@
 """Checking and storing uploaded files, whatever channel they came through."""
 
+import codecs
 import hashlib
 import mimetypes
 import unicodedata
 from collections.abc import Sequence
 from pathlib import PurePath
 
+import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
@@ -16,6 +18,17 @@ from tickets.models import Attachment, ThreadEntry
 
 class AttachmentRejected(TicketError):
     """A file broke the configured limits; the message names the file and the limit."""
+
+
+# Types whose bytes must be readable text: no magic number to check, but an executable
+# renamed "notes.txt" is full of bytes no text has.
+TEXT_EXTENSIONS = frozenset({"txt", "log", "csv", "json", "xml", "eml", "md"})
+# Office documents are zip archives; a sniffer reading only the head may see just "zip".
+ZIP_CONTAINERS = frozenset({"docx", "xlsx", "pptx", "odt", "ods", "odp"})
+# Control characters a text file may hold: tab, line feed, form feed, carriage return, escape
+# (colour codes in logs).
+TEXT_CONTROLS = frozenset("\t\n\f\r\x1b")
+SNIFF_BYTES = 8192
 
 
 def display_filename(name: str) -> str:
@@ -52,6 +65,45 @@ def _check_one(upload: UploadedFile) -> None:
             f"“{name}” is {filesizeformat(upload.size)}; the limit is "
             f"{filesizeformat(settings.HELPDESK_ATTACHMENT_MAX_BYTES)}."
         )
+    if not _content_matches(upload, name, extension):
+        raise AttachmentRejected(
+            f"“{name}”: its content is not a .{extension} file, whatever its name says. "
+            "Attach the original file, or save it in the format its name shows."
+        )
+
+
+def _content_matches(upload: UploadedFile, name: str, extension: str) -> bool:
+    """Whether the bytes are what the extension claims (an .exe renamed .png is not)."""
+    try:
+        if extension in TEXT_EXTENSIONS:
+            return _is_text(upload)
+        expected = mimetypes.guess_type(name)[0]
+        if expected is None or filetype.get_type(mime=expected) is None:
+            return True  # a type the admin allowed that no signature describes: trust it
+        upload.seek(0)
+        found = filetype.guess(upload.read(SNIFF_BYTES))
+        if found is None:
+            return False
+        return found.mime == expected or (
+            extension in ZIP_CONTAINERS and found.mime == "application/zip"
+        )
+    finally:
+        upload.seek(0)
+
+
+def _is_text(upload: UploadedFile) -> bool:
+    """UTF-8 (with or without a byte-order mark) with no binary control characters."""
+    upload.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        for chunk in upload.chunks():
+            text = decoder.decode(chunk)
+            if any(ch < " " and ch not in TEXT_CONTROLS for ch in text):
+                return False
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def store_attachment(entry: ThreadEntry, upload: UploadedFile) -> Attachment:

@@ -13,7 +13,16 @@ from django.db import transaction
 
 from sla.models import SLAPlan
 from tickets import operations as ops
-from tickets.models import Agent, Contact, Department, HelpTopic, Priority, Team, Ticket
+from tickets.models import (
+    Agent,
+    Contact,
+    Department,
+    HelpTopic,
+    HelpTopicField,
+    Priority,
+    Team,
+    Ticket,
+)
 
 User = get_user_model()
 
@@ -81,6 +90,43 @@ TOPICS = [
     ("Network / VPN", None, "Networking", "P3", None, True, None),
     ("Email", None, "Messaging", "P3", None, True, None),
     ("Change Request", None, "SysAdmin", "P4", "Sev D", False, None),
+]
+
+Kind = HelpTopicField.Kind
+TOPIC_FIELDS = [
+    # topic, label, kind, required, help text, options
+    (
+        "Business Critical Outage",
+        "Affected service",
+        Kind.CHOICE,
+        True,
+        "",
+        "Online banking\nMobile app\nCore banking system\nCard payments\nEmail\nOther",
+    ),
+    (
+        "Business Critical Outage",
+        "Number of users affected",
+        Kind.NUMBER,
+        True,
+        "Your best estimate.",
+        "",
+    ),
+    (
+        "Business Critical Outage",
+        "Error message",
+        Kind.TEXT,
+        False,
+        "Exactly as shown, e.g. “Service temporarily unavailable (error 503)”.",
+        "",
+    ),
+    (
+        "Hardware",
+        "Asset tag",
+        Kind.TEXT,
+        False,
+        "The label on the device, e.g. WS-2231.",
+        "",
+    ),
 ]
 
 CUSTOMERS = [
@@ -213,6 +259,19 @@ def _configure_topics(desk: Desk) -> None:
                 "is_active": True,
                 "auto_assign_team": desk.teams[team] if team else None,
                 "sort_order": (order + 1) * 10,
+            },
+        )
+    for order, (topic, label, kind, required, help_text, options) in enumerate(TOPIC_FIELDS):
+        HelpTopicField.objects.update_or_create(
+            topic=desk.topics[topic],
+            label=label,
+            defaults={
+                "kind": kind,
+                "required": required,
+                "help_text": help_text,
+                "choices": options,
+                "order": (order + 1) * 10,
+                "is_active": True,
             },
         )
 

@@ -361,6 +361,12 @@ class Ticket(models.Model):
     # submit based on what another agent has since changed can be refused.
     version = models.PositiveIntegerField(default=1)
 
+    # Set by the channel that opened it (a portal form's random key, an API client's retry
+    # key): a second open with the same key returns this ticket instead of a duplicate.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Part of every signed access link: bumping it revokes all links sent so far.
+    access_generation = models.PositiveIntegerField(default=1)
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -470,7 +476,8 @@ class ThreadEntry(models.Model):
         """The body as safe HTML: text is escaped, HTML is sanitized again on the way out."""
         if self.body_format == self.Format.HTML:
             return mark_safe(sanitize_html(self.body))  # noqa: S308 - sanitized just now
-        return linebreaks(escape(self.body))
+        # linebreaks() returns a plain str: without mark_safe a template would escape it twice.
+        return mark_safe(linebreaks(escape(self.body)))  # noqa: S308 - escaped just now
 
 
 class Attachment(models.Model):
@@ -519,6 +526,7 @@ class AuditEvent(models.Model):
         RESOLVED = "resolved", "Resolved"
         CLOSED = "closed", "Closed"
         REOPENED = "reopened", "Reopened"
+        ACCESS_REVOKED = "access_revoked", "Access links revoked"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -586,7 +594,10 @@ class Notification(models.Model):
     # minutes this rides out an SMTP outage of about half an hour.
     MAX_ATTEMPTS: ClassVar[int] = 8
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notifications")
+    # Empty for account emails (verification, password reset), which concern no ticket.
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     event = models.ForeignKey(
         AuditEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
     )
@@ -618,3 +629,85 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} to {self.recipient_email} ({self.get_status_display()})"
+
+
+class HelpTopicField(models.Model):
+    """An extra question a help topic asks when a ticket is opened ("Affected service", …).
+
+    Admins define them per topic; every channel validates answers with `tickets.fields`.
+    """
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Short text"
+        PARAGRAPH = "paragraph", "Paragraph"
+        EMAIL = "email", "Email address"
+        NUMBER = "number", "Number"
+        DATE = "date", "Date"
+        CHOICE = "choice", "Choice list"
+        MULTIPLE = "multiple", "Multiple choice"
+        FILE = "file", "File"
+
+    CHOICE_KINDS: ClassVar[tuple[str, ...]] = (Kind.CHOICE, Kind.MULTIPLE)
+
+    topic = models.ForeignKey(HelpTopic, on_delete=models.CASCADE, related_name="fields")
+    label = models.CharField(max_length=80)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    required = models.BooleanField(default=False)
+    help_text = models.CharField(max_length=200, blank=True)
+    choices = models.TextField(
+        blank=True, help_text="For choice lists and multiple choice: one option per line."
+    )
+    order = models.PositiveSmallIntegerField(default=100)
+    is_active = models.BooleanField("active", default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "label"], name="unique_field_label_per_topic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic.name}: {self.label}"
+
+    @property
+    def key(self) -> str:
+        """The name its answer goes by in a submitted form or API payload."""
+        return f"field_{self.pk}"
+
+    @property
+    def options(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        if self.kind in self.CHOICE_KINDS and not self.options:
+            raise ValidationError({"choices": "List at least one option, one per line."})
+        if self.kind not in self.CHOICE_KINDS and self.choices.strip():
+            raise ValidationError(
+                {"choices": "Only choice lists and multiple choice have options."}
+            )
+
+
+class TicketFieldValue(models.Model):
+    """The requester's answer to one of the topic's extra questions, kept with the ticket.
+
+    A multiple choice is stored one option per line; a file answer points at the attachment
+    stored with the ticket's first message, and `value` holds its file name.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="field_values")
+    field = models.ForeignKey(HelpTopicField, on_delete=models.PROTECT, related_name="values")
+    # The question as it was asked: admins may rename or retire fields later.
+    label = models.CharField(max_length=80)
+    value = models.TextField(blank=True)
+    attachment = models.ForeignKey(
+        Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["field__order", "field_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "field"], name="one_value_per_ticket_field")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value}"

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tickets import tasks
+from tickets import access, tasks
 from tickets.models import Agent, AuditEvent, Contact, Notification, ThreadEntry, Ticket
 from tickets.sanitize import html_to_text
 
@@ -152,6 +152,8 @@ def _render(
         "ticket": ticket,
         "event": event,
         "entry_text": _plain_text(entry) if entry else "",
+        # The requester's personal link to the ticket; agents work in the agent panel.
+        "access_url": access.link_for(ticket) if email == ticket.requester.email else "",
     }
     return Notification(
         ticket=ticket,
@@ -163,6 +165,36 @@ def _render(
         body=render_to_string(f"notifications/{template}.txt", context),
         message_id=make_msgid(domain=_sender_domain()),
     )
+
+
+def queue_email(
+    template: str,
+    *,
+    to: tuple[str, str],
+    subject: str,
+    context: dict[str, object],
+    ticket: Ticket | None = None,
+) -> Notification:
+    """Write one email that no audit event causes (an access link asked for, an account
+    email) to the outbox; the worker sends it after commit, like every notification.
+
+    `to` is (email, name); `context` holds plain values for `notifications/<template>.txt`.
+    """
+    email, name = to
+    notification = Notification.objects.create(
+        ticket=ticket,
+        template=template,
+        recipient_email=email,
+        recipient_name=name,
+        subject=" ".join(subject.split())[:255],
+        body=render_to_string(
+            f"notifications/{template}.txt",
+            {"desk_name": settings.HELPDESK_NAME, "recipient_name": name, **context},
+        ),
+        message_id=make_msgid(domain=_sender_domain()),
+    )
+    transaction.on_commit(lambda: _enqueue([notification.pk]), robust=True)
+    return notification
 
 
 def _plain_text(entry: ThreadEntry) -> str:

@@ -10,16 +10,20 @@ stale afterwards.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timesince, timezone
 
 from sla.models import SLAPlan
-from tickets import notifications
+from tickets import access, notifications
 from tickets.attachments import check_uploads, store_attachment
 from tickets.errors import InvalidTransition, StaleTicket, TicketError
+from tickets.fields import FieldValue
 from tickets.models import (
     Agent,
     AuditEvent,
@@ -30,7 +34,9 @@ from tickets.models import (
     Team,
     ThreadEntry,
     Ticket,
+    TicketFieldValue,
     normalize_email,
+    phone_validator,
 )
 from tickets.numbers import new_ticket_number
 from tickets.sanitize import clean_text, html_to_text, sanitize_html
@@ -57,6 +63,34 @@ def find_or_create_contact(*, email: str, name: str, phone: str = "") -> Contact
     return contact
 
 
+@transaction.atomic
+def update_contact(contact: Contact, *, name: str, phone: str) -> Contact:
+    """The person changes their own name and phone; posts keep the name they were made under."""
+    contact.name = _required_line(name, "name", 120)
+    contact.phone = phone.strip()
+    try:
+        if contact.phone:
+            phone_validator(contact.phone)
+    except ValidationError as error:
+        raise TicketError(error.messages[0]) from None
+    contact.save(update_fields=["name", "phone"])
+    return contact
+
+
+@transaction.atomic
+def link_account(*, user: AbstractBaseUser, name: str) -> Contact:
+    """Make a portal account (its email just verified) the contact with the same email, so
+    tickets opened earlier as a guest appear under it."""
+    contact = Contact.objects.select_for_update().filter(email=normalize_email(user.email)).first()
+    if contact is None:
+        contact = find_or_create_contact(email=user.email, name=name)
+    if contact.user_id not in (None, user.pk):
+        raise TicketError("This email address already belongs to another account.")
+    contact.user = user
+    contact.save(update_fields=["user"])
+    return contact
+
+
 # ---------------------------------------------------------------------------------------------
 # Opening
 
@@ -73,10 +107,21 @@ def open_ticket(
     priority: Priority | None = None,
     body_format: str = ThreadEntry.Format.TEXT,
     attachments: Sequence[UploadedFile] = (),
+    field_values: Sequence[FieldValue] = (),
+    idempotency_key: str | None = None,
 ) -> Ticket:
-    """Open a ticket routed by its help topic: department, priority, SLA plan, assignee."""
+    """Open a ticket routed by its help topic: department, priority, SLA plan, assignee.
+
+    `field_values` are the topic's extra questions, answered and checked with
+    `tickets.fields.check_answers`. With an `idempotency_key`, opening again with the same
+    key (a double click, a refresh, an API retry) returns the ticket opened the first time.
+    """
+    if idempotency_key and (earlier := _opened_with_key(idempotency_key, requester)):
+        return earlier
     subject = _required_line(subject, "subject", 255)
     body = _required_body(body, body_format)
+    if any(value.field.topic_id != topic.pk for value in field_values):
+        raise TicketError("An answer belongs to another help topic's question; choose again.")
     if not topic.is_active:
         raise TicketError(f"The help topic “{topic.name}” is no longer offered; choose another.")
     if not topic.department.is_active:
@@ -93,11 +138,14 @@ def open_ticket(
         source=source,
         created_at=now,
         updated_at=now,
+        idempotency_key=idempotency_key or None,
     )
     _start_clocks(ticket, now)
     _auto_assign(ticket, topic)
-    _insert_with_new_number(ticket)
+    if not _insert_with_new_number(ticket):
+        return _opened_with_key(idempotency_key or "", requester)  # a concurrent twin won
     entry = _post(ticket, ThreadEntry.Kind.MESSAGE, requester, body, body_format, attachments, now)
+    _store_field_values(ticket, entry, field_values)
     created = _audit(ticket, Kind.CREATED, by=by, new=ticket.get_status_display(), public=True)
     notifications.queue(created, entry=entry)
     if ticket.assignee or ticket.team:
@@ -121,20 +169,53 @@ def _auto_assign(ticket: Ticket, topic: HelpTopic) -> None:
         ticket.team = team
 
 
-def _insert_with_new_number(ticket: Ticket) -> None:
-    """Insert under a fresh random number, drawing again on the rare collision."""
+def _insert_with_new_number(ticket: Ticket) -> bool:
+    """Insert under a fresh random number, drawing again on the rare collision.
+
+    False if a ticket with the same idempotency key was inserted first (by a concurrent
+    request: the unique index made this insert wait for it, then refused it).
+    """
     for _attempt in range(NUMBER_ATTEMPTS):
         ticket.number = new_ticket_number()
         try:
             with transaction.atomic():
                 ticket.save(force_insert=True)
         except IntegrityError:
+            key = ticket.idempotency_key
+            if key and Ticket.objects.filter(idempotency_key=key).exists():
+                return False
             if not Ticket.objects.filter(number=ticket.number).exists():
                 raise  # some other constraint failed: not ours to retry
             ticket.pk = None
             continue
-        return
+        return True
     raise TicketError("Could not allocate a ticket number; please try again.")
+
+
+def _opened_with_key(key: str, requester: Contact) -> Ticket | None:
+    """The ticket already opened with this idempotency key, if it is this requester's."""
+    ticket = Ticket.objects.filter(idempotency_key=key).first()
+    if ticket is not None and ticket.requester_id != requester.pk:
+        # A key is a retry token, not a way to reach someone else's ticket.
+        raise TicketError("This form was already used; reload the page and submit it again.")
+    return ticket
+
+
+def _store_field_values(ticket: Ticket, entry: ThreadEntry, values: Sequence[FieldValue]) -> None:
+    """Keep the answers; a file answer is stored as an attachment of the first message."""
+    rows = []
+    for answer in values:
+        attachment = store_attachment(entry, answer.upload) if answer.upload else None
+        rows.append(
+            TicketFieldValue(
+                ticket=ticket,
+                field=answer.field,
+                label=answer.field.label,
+                value=attachment.filename if attachment else answer.value,
+                attachment=attachment,
+            )
+        )
+    TicketFieldValue.objects.bulk_create(rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -467,6 +548,55 @@ def _clear_closure(ticket: Ticket, now: datetime) -> list[str]:
         ticket.resolution_due = ticket.sla_plan.due_times(now).resolution
         fields.append("resolution_due")
     return fields
+
+
+# ---------------------------------------------------------------------------------------------
+# Access links
+
+
+@transaction.atomic
+def revoke_access_links(ticket: Ticket, *, by: Actor, reason: str = "") -> Ticket:
+    """Make every access link sent for this ticket stop working (e.g. one was forwarded).
+
+    New links (a status look-up, the next notification) work again.
+    """
+    ticket = _lock(ticket, None)
+    ticket.access_generation += 1
+    _save(ticket, ["access_generation"], timezone.now())
+    _audit(ticket, Kind.ACCESS_REVOKED, by=by, note=clean_text(reason).strip())
+    return ticket
+
+
+def send_access_link(*, email: str, number: str) -> bool:
+    """Email the requester a fresh access link if `number` is a ticket of `email`.
+
+    Returns whether it did; a face must answer the same either way, so the look-up tells
+    nobody which addresses or numbers exist.
+    """
+    ticket = (
+        Ticket.objects.filter(
+            number=number.strip().lstrip("#"), requester__email=normalize_email(email)
+        )
+        .select_related("requester")
+        .first()
+    )
+    if ticket is None:
+        return False
+    requester = ticket.requester
+    notifications.queue_email(
+        "access_link",
+        to=(requester.email, requester.name),
+        subject=f"[#{ticket.number}] Your link to the ticket: {ticket.subject}",
+        context={
+            "ticket": ticket,
+            "access_url": access.link_for(ticket),
+            "valid_for": timesince.timeuntil(
+                timezone.now() + timedelta(seconds=settings.HELPDESK_ACCESS_LINK_MAX_AGE)
+            ),
+        },
+        ticket=ticket,
+    )
+    return True
 
 
 # ---------------------------------------------------------------------------------------------

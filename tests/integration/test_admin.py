@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
-from tickets.models import AuditEvent, HelpTopic, Ticket
+from tickets.models import AuditEvent, HelpTopic, HelpTopicField, Ticket
 
 READ_ONLY = ["ticket", "auditevent", "threadentry", "notification"]
 
@@ -76,6 +76,9 @@ def topic_form(cast: Cast, **overrides: object) -> dict[str, object]:
         "is_public": "on",
         "is_active": "on",
         "sort_order": 10,
+        # The inline of the topic's extra questions: none.
+        "fields-TOTAL_FORMS": 0,
+        "fields-INITIAL_FORMS": 0,
     }
     form.update(overrides)
     return form
@@ -151,3 +154,41 @@ def test_a_contacts_email_is_unique_whatever_its_case(admin_client_: Client, cas
 
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
+
+
+def with_question(cast: Cast, **question: object) -> dict[str, object]:
+    """The topic form with one extra question (the portal asks it when the topic is chosen)."""
+    fields = {"order": 1, "label": "Asset tag", "kind": "text", "is_active": "on", **question}
+    return topic_form(
+        cast,
+        **{"fields-TOTAL_FORMS": 1, **{f"fields-0-{key}": value for key, value in fields.items()}},
+    )
+
+
+def test_a_topic_is_added_with_its_extra_questions(admin_client_: Client, cast: Cast) -> None:
+    response = admin_client_.post(
+        reverse("admin:tickets_helptopic_add"), with_question(cast, required="on")
+    )
+
+    assert response.status_code == 302
+    question = HelpTopicField.objects.get()
+    assert (question.topic.name, question.label, question.required) == ("VPN", "Asset tag", True)
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ({"kind": "choice", "choices": "  \n "}, "List at least one option"),
+        ({"kind": "text", "choices": "A\nB"}, "Only choice lists and multiple choice have options"),
+    ],
+)
+def test_questions_with_inconsistent_options_are_refused(
+    admin_client_: Client, cast: Cast, question: dict[str, str], message: str
+) -> None:
+    response = admin_client_.post(
+        reverse("admin:tickets_helptopic_add"), with_question(cast, **question)
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not HelpTopicField.objects.exists()

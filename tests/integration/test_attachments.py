@@ -11,6 +11,7 @@ from tickets.attachments import AttachmentRejected, display_filename
 from tickets.models import Attachment
 
 LOG = b"2026-03-02 08:40:11 ERROR api: pool exhausted (max_connections=200)\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +49,7 @@ def test_the_content_type_comes_from_the_extension_not_the_senders_claim(
         open_ticket(),
         by=cast.tier1,
         body="x",
-        attachments=[upload("shot.png", claimed="text/html")],
+        attachments=[upload("shot.png", PNG, claimed="text/html")],
     )
 
     assert note.attachments.get().content_type == "image/png"

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from tickets.demo import DEMO_PASSWORD
 from tickets.models import AuditEvent, Ticket
@@ -101,3 +102,26 @@ def test_it_refuses_a_production_site_without_force(settings) -> None:
 
     with pytest.raises(CommandError, match="published password"):
         call_command("load_demo", stdout=StringIO())
+
+
+def test_the_demo_topics_ask_their_extra_questions() -> None:
+    load_demo()
+    HelpTopicField = apps.get_model("tickets", "HelpTopicField")
+
+    outage = HelpTopicField.objects.filter(topic__name="Business Critical Outage")
+    assert list(outage.values_list("label", "kind", "required")) == [
+        ("Affected service", "choice", True),
+        ("Number of users affected", "number", True),
+        ("Error message", "text", False),
+    ]
+    assert HelpTopicField.objects.filter(topic__name="Hardware", label="Asset tag").exists()
+
+
+def test_jordan_sees_his_tickets_under_my_tickets(client: Client) -> None:
+    load_demo()
+
+    assert client.login(username="jordan", password=DEMO_PASSWORD)
+    page = client.get("/tickets/").content.decode()
+
+    assert "Online and mobile banking are down" in page
+    assert "Outlook keeps asking for my password" not in page  # Maria's

@@ -1,3 +1,5 @@
+from django.template import engines
+
 from tickets.models import ThreadEntry
 
 
@@ -18,3 +20,11 @@ def test_notes_are_not_public_and_replies_are() -> None:
     assert not ThreadEntry(kind=ThreadEntry.Kind.NOTE).is_public
     assert ThreadEntry(kind=ThreadEntry.Kind.REPLY).is_public
     assert ThreadEntry(kind=ThreadEntry.Kind.MESSAGE).is_public
+
+
+def test_a_template_shows_plain_text_escaped_once() -> None:
+    entry = ThreadEntry(body="<b>503</b> & down", body_format="text")
+
+    html = engines["django"].from_string("{{ entry.rendered_body }}").render({"entry": entry})
+
+    assert html == "<p>&lt;b&gt;503&lt;/b&gt; &amp; down</p>"
