@@ -10,6 +10,8 @@ def test_the_start_page_renders_styled_and_without_script_errors(
 ) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Any resource that fails to load (a missing icon, script or stylesheet) is an error too.
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
 
     page.goto(f"{live_server.url}/")  # type: ignore[attr-defined]
 
