@@ -98,6 +98,11 @@ def first_overlap(windows: Iterable[Window]) -> tuple[Window, Window] | None:
     return None
 
 
+def calendar_label(name: str, time_zone: str, *, always_open: bool) -> str:
+    """How a calendar is named in clock events and explanations."""
+    return "24×7" if always_open else f"{name} ({time_zone})"
+
+
 @dataclass(frozen=True)
 class Calendar:
     """When SLA time runs: round the clock, or weekly windows in a time zone minus holidays."""
@@ -120,8 +125,7 @@ class Calendar:
 
     @property
     def label(self) -> str:
-        """How the calendar is named in clock events and explanations."""
-        return "24×7" if self.always_open else f"{self.name} ({self.time_zone})"
+        return calendar_label(self.name, self.time_zone, always_open=self.always_open)
 
 
 ALWAYS_OPEN = Calendar(always_open=True)
@@ -268,7 +272,7 @@ class Explanation:
     lines: tuple[str, ...]
 
 
-def _duration(amount: timedelta) -> str:
+def duration_text(amount: timedelta) -> str:
     """timedelta(minutes=90) → "1 h 30 min"."""
     minutes = int(amount // timedelta(minutes=1))
     hours, rest = divmod(minutes, 60)
@@ -305,10 +309,10 @@ def explain(calendar: Calendar, start: datetime, amount: timedelta) -> Explanati
     trace: list[Stretch] = []
     due = add(calendar, start, amount, trace=trace)
     tz = zone(calendar.time_zone)
-    lines = [f"Start {_local(start, tz)} with {_duration(amount)} of business time to use."]
+    lines = [f"Start {_local(start, tz)} with {duration_text(amount)} of business time to use."]
     if calendar.always_open:
         lines.append(
-            f"The clock runs round the clock ({calendar.label}): due {_duration(amount)} later."
+            f"The clock runs round the clock ({calendar.label}): due {duration_text(amount)} later."
         )
     used = timedelta(0)
     previous: Stretch | None = None
@@ -322,7 +326,7 @@ def explain(calendar: Calendar, start: datetime, amount: timedelta) -> Explanati
         used += stretch.length
         lines.append(
             f"{_local(stretch.start, tz)} → {stretch.end.astimezone(tz):%H:%M}: "
-            f"{_duration(stretch.length)} used, {_duration(amount - used)} left"
+            f"{duration_text(stretch.length)} used, {duration_text(amount - used)} left"
         )
         previous = stretch
     lines.append(f"Due {_local(due, tz)}.")

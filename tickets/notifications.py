@@ -95,6 +95,8 @@ SUBJECTS = {
     "ticket_resolved": "[#{number}] Resolved: {subject}",
     "ticket_closed": "[#{number}] Closed: {subject}",
     "reopened_alert": "[#{number}] Reopened: {subject}",
+    "sla_warning": "[#{number}] SLA warning: {subject}",
+    "sla_breached": "[#{number}] Overdue: {subject}",
 }
 
 
@@ -126,6 +128,24 @@ def queue(event: AuditEvent, *, entry: ThreadEntry | None = None) -> list[Notifi
                 continue
             seen.add(email)
             rows.append(_render(template, ticket, event, entry, email=email, name=name))
+    return _store(rows)
+
+
+def queue_to(items: Iterable[tuple[AuditEvent, str, Iterable[Agent]]]) -> list[Notification]:
+    """Write notifications for events to the agents chosen by the caller (SLA escalation rules
+    pick their own recipients): one message per event and address; deliver after commit."""
+    rows = []
+    for event, template, agents in items:
+        seen = set()
+        for person in _active_agents(agents, event):
+            email, name = _address_of(person)
+            if email not in seen:
+                seen.add(email)
+                rows.append(_render(template, event.ticket, event, None, email=email, name=name))
+    return _store(rows)
+
+
+def _store(rows: list[Notification]) -> list[Notification]:
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
