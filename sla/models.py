@@ -199,6 +199,21 @@ class SLAPlan(models.Model):
             return override.first_response_minutes, override.resolution_minutes
         return self.first_response_minutes, self.resolution_minutes
 
+    def clock_times(
+        self,
+        start: datetime,
+        minutes: int,
+        *,
+        paused: timedelta = timedelta(0),
+        calendar: deadlines.Calendar | None = None,
+    ) -> tuple[datetime, datetime]:
+        """(warning, due) of a clock with a `minutes` target started at `start`, after `paused`
+        business time spent paused; what the ticket clocks and the simulator both use."""
+        calendar = calendar or self.calendar()
+        target = timedelta(minutes=minutes)
+        warning = deadlines.add(calendar, start, target * self.warning_percent / 100 + paused)
+        return warning, deadlines.add(calendar, start, target + paused)
+
     def due_times(self, start: datetime, priority_id: int | None = None) -> deadlines.DueTimes:
         """The deadlines of a ticket that starts this plan's clocks at `start`."""
         first_response, resolution = self.targets(priority_id)

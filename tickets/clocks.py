@@ -153,7 +153,9 @@ def status_changed(ticket: Ticket, old: str, new: str, now: datetime) -> list[st
     elif new in (Status.RESOLVED, Status.CLOSED) and old in Ticket.ACTIVE_STATUSES:
         _resume(ticket, now, "")  # the paused time still counts for the record
         verb = Status(new).label.lower()
-        first_response_given(ticket, now, reason=f"Ticket {verb}: the notice is the answer")
+        if ticket.first_responded_at is None:  # the notice is the first public answer
+            ticket.first_responded_at = now
+            _stop(ticket, Clock.FIRST_RESPONSE, now, f"Ticket {verb}: the notice answers")
         _stop(ticket, Clock.RESOLUTION, now, f"Ticket {verb}")
         paging.resolve_incident(ticket)
     elif new == Status.OPEN and old in (Status.RESOLVED, Status.CLOSED):
@@ -244,13 +246,12 @@ def _measure(
     targets = dict(zip(Clock.values, plan.targets(ticket.priority_id), strict=True))
     starts = {Clock.FIRST_RESPONSE: ticket.created_at, Clock.RESOLUTION: ticket.sla_started_at}
     for clock, measured in ((Clock.FIRST_RESPONSE, first_response), (Clock.RESOLUTION, resolution)):
-        if not measured:
-            continue
-        target = timedelta(minutes=targets[clock])
-        start, paused = starts[clock], ticket.sla_paused_for
-        setattr(ticket, f"{clock}_due", deadlines.add(calendar, start, target + paused))
-        warning = target * plan.warning_percent / 100
-        setattr(ticket, f"{clock}_warn_at", deadlines.add(calendar, start, warning + paused))
+        if measured:
+            warning, due = plan.clock_times(
+                starts[clock], targets[clock], paused=ticket.sla_paused_for, calendar=calendar
+            )
+            setattr(ticket, f"{clock}_warn_at", warning)
+            setattr(ticket, f"{clock}_due", due)
     return calendar.label
 
 
