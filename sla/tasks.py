@@ -13,7 +13,7 @@ def sweep_sla_task() -> None:
     """Warn, mark overdue and escalate what is due; pick up pages a broker outage held back."""
     now = timezone.now()
     paging.requeue_stalled(now=now)
-    jobs.sweep(now=now)
+    jobs.sweep(now=now, batch_size=settings.HELPDESK_SLA_BATCH_SIZE)
 
 
 @shared_task

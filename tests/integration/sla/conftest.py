@@ -145,6 +145,9 @@ class CeleryProcesses:
                 process.kill()
                 process.wait()
 
+    def log_of(self, index: int) -> str:
+        return (self.log_dir / f"worker{index}@sla-test.log").read_text(errors="replace")
+
     def logs(self) -> str:
         return "\n".join(path.read_text(errors="replace") for path in self.log_dir.glob("*.log"))
 
