@@ -24,6 +24,12 @@ def deliver_notification_task(notification_id: int) -> None:
 
 
 @shared_task
+def enqueue_notifications_task(notification_ids: list[int]) -> None:
+    """Queue one delivery per notification: a job that wrote many sends one message here."""
+    notifications.enqueue(notification_ids)
+
+
+@shared_task
 def requeue_stalled_notifications_task() -> None:
     """Pick up notifications whose delivery was lost to a broker outage or a dead worker."""
     notifications.requeue_stalled(now=timezone.now())
