@@ -352,8 +352,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # HELPDESK_SLA_SWEEP_SECONDS (default 60): how often beat runs the sweep that warns, marks
 # overdue and escalates.
 HELPDESK_SLA_SWEEP_SECONDS = env_int("HELPDESK_SLA_SWEEP_SECONDS", 60, minimum=1, maximum=3600)
-# HELPDESK_SLA_BATCH_SIZE (default 500): tickets a sweep locks and handles per transaction.
-HELPDESK_SLA_BATCH_SIZE = env_int("HELPDESK_SLA_BATCH_SIZE", 500, minimum=1, maximum=10_000)
+# HELPDESK_SLA_BATCH_SIZE (default 1000): tickets a sweep locks and handles per transaction.
+HELPDESK_SLA_BATCH_SIZE = env_int("HELPDESK_SLA_BATCH_SIZE", 1000, minimum=1, maximum=10_000)
 # HELPDESK_AUTO_CLOSE_DAYS (default 7): close resolved tickets after this many days (daily, at
 # 03:30); 0 never closes them automatically.
 HELPDESK_AUTO_CLOSE_DAYS = env_int("HELPDESK_AUTO_CLOSE_DAYS", 7, minimum=0, maximum=365)

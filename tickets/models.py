@@ -709,11 +709,7 @@ class Page(models.Model):
         TRIGGER = "trigger", "Trigger"
         RESOLVE = "resolve", "Resolve"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+    Status = Notification.Status  # the same outbox life: queued, sending, sent or failed
 
     # With exponential backoff capped at ten minutes, this rides out about an hour of outage.
     MAX_ATTEMPTS: ClassVar[int] = 10
