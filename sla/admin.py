@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
@@ -144,6 +144,8 @@ class SLAPlanAdmin(admin.ModelAdmin):
 
     def simulate_view(self, request: HttpRequest) -> HttpResponse:
         """Due times and their calendar reasoning for a plan, a priority and a start time."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         form = SimulatorForm(request.GET or None)
         results = simulate(**form.cleaned_data) if form.is_valid() else []
         context = {

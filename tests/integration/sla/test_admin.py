@@ -176,6 +176,16 @@ def test_the_simulator_shows_due_times_and_the_calendar_reasoning(
     assert url in admin_client_.get(reverse("admin:sla_slaplan_changelist")).content.decode()
 
 
+def test_the_simulator_needs_permission_to_see_plans(cast: Cast, client: Client) -> None:
+    cast.tier1.user.is_staff = True
+    cast.tier1.user.save()
+    client.force_login(cast.tier1.user)
+
+    response = client.get(reverse("admin:sla_slaplan_simulate"))
+
+    assert response.status_code == 403
+
+
 def test_the_routing_key_is_never_shown_and_a_blank_keeps_it(
     admin_client_: Client, cast: Cast
 ) -> None:
