@@ -273,15 +273,9 @@ class Explanation:
 
 
 def duration_text(amount: timedelta) -> str:
-    """timedelta(minutes=90) → "1 h 30 min"."""
-    minutes = int(amount // timedelta(minutes=1))
-    hours, rest = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    parts = [
-        f"{days} d" if days else "",
-        f"{hours} h" if hours else "",
-        f"{rest} min" if rest else "",
-    ]
+    """timedelta(minutes=90) → "1 h 30 min". No days: a business day is not 24 hours."""
+    hours, minutes = divmod(int(amount // timedelta(minutes=1)), 60)
+    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]
     return " ".join(part for part in parts if part) or "0 min"
 
 

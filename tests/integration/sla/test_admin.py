@@ -13,14 +13,6 @@ from tests.integration.sla.conftest import ROUTING_KEY
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client_(cast: Cast, client: Client) -> Client:
-    cast.admin.user.is_staff = True
-    cast.admin.user.save()
-    client.force_login(cast.admin.user)
-    return client
-
-
 def inline(prefix: str, rows: list[dict[str, object]]) -> dict[str, object]:
     data: dict[str, object] = {
         f"{prefix}-TOTAL_FORMS": len(rows),
@@ -52,10 +44,10 @@ def post_schedule(client: Client, data: dict[str, object]) -> str:
     return response.content.decode() if response.status_code == 200 else ""
 
 
-def test_a_schedule_with_good_windows_is_saved(admin_client_: Client) -> None:
+def test_a_schedule_with_good_windows_is_saved(admin_client: Client) -> None:
     data = schedule_form([(0, "08:00", "18:00", False), (0, "22:00", "06:00", True)])
 
-    response = admin_client_.post(reverse("admin:sla_businessschedule_add"), data)
+    response = admin_client.post(reverse("admin:sla_businessschedule_add"), data)
 
     assert response.status_code == 302
     schedule = BusinessSchedule.objects.get(name="Office")
@@ -76,9 +68,9 @@ def test_a_schedule_with_good_windows_is_saved(admin_client_: Client) -> None:
     ],
 )
 def test_a_schedule_that_makes_no_sense_is_refused_with_a_reason(
-    admin_client_: Client, windows: list, fields: dict, message: str
+    admin_client: Client, windows: list, fields: dict, message: str
 ) -> None:
-    page = post_schedule(admin_client_, schedule_form(windows, **fields))
+    page = post_schedule(admin_client, schedule_form(windows, **fields))
 
     assert message in page.replace("&quot;", '"').replace("&#x27;", "'")
     assert not BusinessSchedule.objects.filter(name="Office").exists()
@@ -111,22 +103,22 @@ def plan_form(**fields: object) -> dict[str, object]:
     ],
 )
 def test_a_plan_that_makes_no_sense_is_refused_with_a_reason(
-    admin_client_: Client, cast: Cast, fields: dict, message: str
+    admin_client: Client, cast: Cast, fields: dict, message: str
 ) -> None:
     for row in fields.get("targets", []):
         row["priority"] = cast.p1.pk
 
-    response = admin_client_.post(reverse("admin:sla_slaplan_add"), plan_form(**fields))
+    response = admin_client.post(reverse("admin:sla_slaplan_add"), plan_form(**fields))
 
     assert response.status_code == 200
     assert message in response.content.decode()
 
 
-def test_a_target_the_schedule_cannot_meet_is_refused(admin_client_: Client) -> None:
+def test_a_target_the_schedule_cannot_meet_is_refused(admin_client: Client) -> None:
     sparse = BusinessSchedule.objects.create(name="Sundays 09–10", time_zone="UTC")
     sparse.windows.create(weekday=6, start=time(9), end=time(10))
 
-    response = admin_client_.post(
+    response = admin_client.post(
         reverse("admin:sla_slaplan_add"),
         plan_form(schedule=sparse.pk, first_response_minutes=60, resolution_minutes=500_000),
     )
@@ -134,7 +126,7 @@ def test_a_target_the_schedule_cannot_meet_is_refused(admin_client_: Client) -> 
     assert "too few business hours" in response.content.decode()
 
 
-def test_a_plan_with_rules_and_targets_is_saved(admin_client_: Client, cast: Cast) -> None:
+def test_a_plan_with_rules_and_targets_is_saved(admin_client: Client, cast: Cast) -> None:
     data = plan_form(
         targets=[{"priority": cast.p1.pk, "first_response_minutes": 15, "resolution_minutes": 60}],
         rules=[
@@ -147,7 +139,7 @@ def test_a_plan_with_rules_and_targets_is_saved(admin_client_: Client, cast: Cas
         ],
     )
 
-    response = admin_client_.post(reverse("admin:sla_slaplan_add"), data)
+    response = admin_client.post(reverse("admin:sla_slaplan_add"), data)
 
     assert response.status_code == 302
     rule = EscalationRule.objects.get(plan__name="Sev X")
@@ -155,7 +147,7 @@ def test_a_plan_with_rules_and_targets_is_saved(admin_client_: Client, cast: Cas
 
 
 def test_the_simulator_shows_due_times_and_the_calendar_reasoning(
-    admin_client_: Client, cast: Cast
+    admin_client: Client, cast: Cast
 ) -> None:
     office = BusinessSchedule.objects.create(name="UK office hours", time_zone="Europe/London")
     for weekday in range(5):
@@ -165,15 +157,15 @@ def test_the_simulator_shows_due_times_and_the_calendar_reasoning(
     cast.sev_c.save()
     url = reverse("admin:sla_slaplan_simulate")
 
-    page = admin_client_.get(
+    page = admin_client.get(
         url, {"plan": cast.sev_c.pk, "priority": cast.p3.pk, "start": "2026-12-24T17:00"}
     ).content.decode()
 
     assert "First response: target 4 h" in page
     assert "Christmas Day" in page
     assert "Due Mon 28 Dec 2026 11:00 GMT." in page  # 1 h on the 24th, 3 h on the 28th
-    assert admin_client_.get(url).status_code == 200  # the empty form
-    assert url in admin_client_.get(reverse("admin:sla_slaplan_changelist")).content.decode()
+    assert admin_client.get(url).status_code == 200  # the empty form
+    assert url in admin_client.get(reverse("admin:sla_slaplan_changelist")).content.decode()
 
 
 def test_the_simulator_needs_permission_to_see_plans(cast: Cast, client: Client) -> None:
@@ -187,7 +179,7 @@ def test_the_simulator_needs_permission_to_see_plans(cast: Cast, client: Client)
 
 
 def test_the_routing_key_is_never_shown_and_a_blank_keeps_it(
-    admin_client_: Client, cast: Cast
+    admin_client: Client, cast: Cast
 ) -> None:
     webhook = OnCallWebhook.objects.create(
         name="On-call",
@@ -197,8 +189,8 @@ def test_the_routing_key_is_never_shown_and_a_blank_keeps_it(
     )
     url = reverse("admin:sla_oncallwebhook_change", args=[webhook.pk])
 
-    assert ROUTING_KEY not in admin_client_.get(url).content.decode()
-    response = admin_client_.post(
+    assert ROUTING_KEY not in admin_client.get(url).content.decode()
+    response = admin_client.post(
         url,
         {
             "name": "On-call",
@@ -214,8 +206,8 @@ def test_the_routing_key_is_never_shown_and_a_blank_keeps_it(
     assert webhook.routing_key == ROUTING_KEY
 
 
-def test_a_webhook_needs_a_plan_or_a_department_and_a_key(admin_client_: Client) -> None:
-    response = admin_client_.post(
+def test_a_webhook_needs_a_plan_or_a_department_and_a_key(admin_client: Client) -> None:
+    response = admin_client.post(
         reverse("admin:sla_oncallwebhook_add"),
         {
             "name": "Lost",
@@ -231,11 +223,11 @@ def test_a_webhook_needs_a_plan_or_a_department_and_a_key(admin_client_: Client)
 
 
 def test_the_ticket_page_shows_its_sla_timeline(
-    admin_client_: Client, open_ticket: OpenTicket
+    admin_client: Client, open_ticket: OpenTicket
 ) -> None:
     ticket = open_ticket()
 
-    page = admin_client_.get(
+    page = admin_client.get(
         reverse("admin:tickets_ticket_change", args=[ticket.pk])
     ).content.decode()
 

@@ -10,7 +10,7 @@ from tests.conftest import Cast
 
 @pytest.fixture
 def office_hours(cast: Cast) -> SLAPlan:
-    """Sev C (4 h first response, 3 d resolution) on Mon–Fri 08:00–18:00 London, minus
+    """Sev C (4 h first response, 72 h resolution) on Mon–Fri 08:00–18:00 London, minus
     Christmas; pauses while awaiting the customer."""
     schedule = BusinessSchedule.objects.create(name="UK office hours", time_zone="Europe/London")
     for weekday in range(5):

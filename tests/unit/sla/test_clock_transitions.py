@@ -182,7 +182,7 @@ def test_explaining_a_due_time_walks_the_calendar_with_the_pause(
 
     assert explanation.due == ticket.resolution_due
     text = "\n".join(explanation.lines)
-    assert "Resolution target under Sev C at P3 Normal: 3 d." in text
+    assert "Resolution target under Sev C at P3 Normal: 72 h." in text
     assert "Paused while awaiting the customer: 1 h" in text
     assert "Christmas Day" in text
     assert explanation.calendar == "UK office hours (Europe/London)"
