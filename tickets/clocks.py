@@ -244,7 +244,9 @@ def _measure(
     plan = ticket.sla_plan
     calendar = calendar or plan.calendar()
     targets = dict(zip(Clock.values, plan.targets(ticket.priority_id), strict=True))
-    starts = {Clock.FIRST_RESPONSE: ticket.created_at, Clock.RESOLUTION: ticket.sla_started_at}
+    # Tickets opened before the clocks existed have no recorded start: they began at opening.
+    resolution_start = ticket.sla_started_at or ticket.created_at
+    starts = {Clock.FIRST_RESPONSE: ticket.created_at, Clock.RESOLUTION: resolution_start}
     for clock, measured in ((Clock.FIRST_RESPONSE, first_response), (Clock.RESOLUTION, resolution)):
         if measured:
             warning, due = plan.clock_times(

@@ -198,3 +198,18 @@ def test_a_ticket_without_a_plan_has_no_clocks(cast: Cast, open_ticket: OpenTick
     assert ticket.sla_next_check_at is None
     assert clocks.timeline(ticket) == []
     assert clocks.explain_due(ticket, RESOLUTION) is None
+
+
+def test_a_ticket_from_before_the_clocks_is_measured_from_its_opening(
+    cast: Cast, office_hours: SLAPlan, open_ticket: OpenTicket
+) -> None:
+    with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
+        ticket = open_ticket()
+    # What a ticket opened before this migration looks like: no clock start, no check.
+    Ticket.objects.filter(pk=ticket.pk).update(sla_started_at=None, sla_next_check_at=None)
+
+    with time_machine.travel(at(2026, 3, 9, 9, 30), tick=False):
+        ticket = ops.triage(ticket, by=cast.tier1, sla_plan=cast.sev_a)
+
+    assert ticket.resolution_due == at(2026, 3, 9, 13, 0)  # Sev A: 4 h round the clock
+    assert ticket.sla_next_check_at == ticket.first_response_warn_at
