@@ -14,7 +14,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint check fmt lock clean
+.PHONY: help run test lint check fmt lock upgrade clean
 
 #: list the targets
 help:
@@ -61,10 +61,16 @@ fmt: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-#: re-pin requirements/*.txt from pyproject.toml
+#: pin requirements/*.txt to pyproject.toml (keeps existing pins; for any Python 3.11.x)
 lock: | $(BIN)/python
-	$(BIN)/uv pip compile --quiet --upgrade pyproject.toml -o requirements/base.txt
-	$(BIN)/uv pip compile --quiet --upgrade pyproject.toml --extra dev -o requirements/dev.txt
+	$(BIN)/uv pip compile --quiet $(LOCK_FLAGS) --python-version 3.11 pyproject.toml \
+		-o requirements/base.txt
+	$(BIN)/uv pip compile --quiet $(LOCK_FLAGS) --python-version 3.11 pyproject.toml --extra dev \
+		-o requirements/dev.txt
+
+#: like lock, but move every pin to the newest allowed release
+upgrade: | $(BIN)/python
+	$(MAKE) lock LOCK_FLAGS=--upgrade
 
 #: delete the embedded database, broker files, uploads and mail (keeps .venv)
 clean:

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -358,11 +359,33 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# SLA engine.
+# HELPDESK_SLA_SWEEP_SECONDS (default 60): how often beat runs the sweep that warns, marks
+# overdue and escalates.
+HELPDESK_SLA_SWEEP_SECONDS = env_int("HELPDESK_SLA_SWEEP_SECONDS", 60, minimum=1, maximum=3600)
+# HELPDESK_SLA_BATCH_SIZE (default 1000): tickets a sweep locks and handles per transaction.
+HELPDESK_SLA_BATCH_SIZE = env_int("HELPDESK_SLA_BATCH_SIZE", 1000, minimum=1, maximum=10_000)
+# HELPDESK_AUTO_CLOSE_DAYS (default 7): close resolved tickets after this many days (daily, at
+# 03:30); 0 never closes them automatically.
+HELPDESK_AUTO_CLOSE_DAYS = env_int("HELPDESK_AUTO_CLOSE_DAYS", 7, minimum=0, maximum=365)
+# HELPDESK_PAGING_TIMEOUT (default 10): seconds to wait for the on-call webhook's answer.
+HELPDESK_PAGING_TIMEOUT = env_int("HELPDESK_PAGING_TIMEOUT", 10, minimum=1, maximum=120)
 # Every periodic job, in one place; admins can change their timing in Django admin.
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-notifications": {
         "task": "tickets.tasks.requeue_stalled_notifications_task",
         "schedule": 120.0,
+    },
+    "sla-sweep": {
+        "task": "sla.tasks.sweep_sla_task",
+        "schedule": float(HELPDESK_SLA_SWEEP_SECONDS),
+        # A sweep still queued when the next one is due is redundant: let it lapse.
+        "options": {"expires": max(HELPDESK_SLA_SWEEP_SECONDS - 1, 1)},
+    },
+    "auto-close-resolved": {
+        "task": "sla.tasks.auto_close_resolved_task",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

@@ -13,11 +13,14 @@ from tickets.models import (
     Agent,
     Attachment,
     AuditEvent,
+    ClockEvent,
     Contact,
     Department,
     HelpTopic,
     HelpTopicField,
     Notification,
+    Page,
+    PageAttempt,
     Priority,
     Team,
     ThreadEntry,
@@ -237,6 +240,25 @@ class TicketFieldValueInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
+class ClockEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The SLA timeline: every start, pause, resume, warning, breach and recomputation."""
+
+    model = ClockEvent
+    fields = ["at", "clock", "kind", "due", "reason", "calendar"]
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = "SLA timeline"
+
+
+class PageInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Page
+    fields = ["created_at", "action", "severity", "status", "attempts", "last_error", "sent_at"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = "on-call pages"
+
+
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Tickets are worked in the agent panel; here an admin can look anything up."""
@@ -266,7 +288,13 @@ class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     search_fields = ["=number", "subject", "requester__email", "requester__name"]
     list_select_related = ["requester", "priority", "department", "assignee__user"]
-    inlines = [TicketFieldValueInline, ThreadEntryInline, AuditEventInline]
+    inlines = [
+        TicketFieldValueInline,
+        ThreadEntryInline,
+        AuditEventInline,
+        ClockEventInline,
+        PageInline,
+    ]
     # A million-row table: no COUNT(*) of the unfiltered list on every page.
     show_full_result_count = False
 
@@ -321,4 +349,35 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "template"]
     search_fields = ["=ticket__number", "recipient_email", "subject"]
     list_select_related = ["ticket"]
+    show_full_result_count = False
+
+
+class PageAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PageAttempt
+    fields = ["at", "status_code", "succeeded", "duration_ms", "outcome"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Page)
+class PageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """On-call pages and every attempt to deliver them (the routing key is never shown)."""
+
+    list_display = ["created_at", "ticket", "action", "severity", "status", "attempts", "sent_at"]
+    list_filter = ["status", "action", "severity"]
+    search_fields = ["=ticket__number", "summary"]
+    list_select_related = ["ticket"]
+    fields = [
+        "ticket",
+        "webhook",
+        "action",
+        "summary",
+        "severity",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    inlines = [PageAttemptInline]
     show_full_result_count = False

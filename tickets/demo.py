@@ -7,11 +7,12 @@ same requester and subject does not exist yet. Running it twice leaves the same 
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, time
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from sla.models import SLAPlan
+from sla.models import BusinessSchedule, EscalationRule, SLAPlan
 from tickets import operations as ops
 from tickets.models import (
     Agent,
@@ -44,6 +45,28 @@ PRIORITIES = [
     ("P4", "Low", 4, "#6c757d", "A request or a question."),
 ]
 DEFAULT_PRIORITY = "P3"
+
+# The desk works UK office hours for everyday plans; outages (Sev A/B) run round the clock.
+OFFICE_HOURS = ("UK office hours", "Europe/London", time(8), time(18))
+HOLIDAYS = [
+    (date(2026, 12, 25), "Christmas Day"),
+    (date(2026, 12, 28), "Boxing Day (substitute day)"),
+    (date(2027, 1, 1), "New Year's Day"),
+]
+PLAN_SCHEDULES = {"Sev C": "UK office hours", "Sev D": "UK office hours"}
+ESCALATION_RULES = [
+    # plan, trigger, action
+    ("Sev A", "warning", "notify_manager"),
+    ("Sev A", "first_response_breach", "notify_team"),
+    ("Sev A", "resolution_breach", "page_on_call"),
+    ("Sev A", "resolution_breach", "notify_manager"),
+    ("Sev B", "warning", "notify_assignee"),
+    ("Sev B", "resolution_breach", "raise_priority"),
+    ("Sev B", "resolution_breach", "notify_manager"),
+    ("Sev C", "resolution_breach", "notify_assignee"),
+    ("Sev C", "resolution_breach", "notify_manager"),
+    ("Sev D", "resolution_breach", "notify_assignee"),
+]
 
 DEPARTMENTS = [
     # name, description, default SLA plan
@@ -197,6 +220,7 @@ def _configure(desk: Desk) -> None:
                 "is_active": True,
             },
         )
+    _configure_sla(desk)
     for code, name, urgency, colour, description in PRIORITIES:
         desk.priorities[code], _ = Priority.objects.update_or_create(
             code=code,
@@ -228,6 +252,27 @@ def _configure(desk: Desk) -> None:
         user = _user(username, *name.split(" ", 1), email=email) if username else None
         desk.customers[email], _ = Contact.objects.update_or_create(
             email=email, defaults={"name": name, "phone": phone, "user": user}
+        )
+
+
+def _configure_sla(desk: Desk) -> None:
+    """The office-hours schedule with its holidays, the plans on it, the escalation rules."""
+    name, zone, opens, closes = OFFICE_HOURS
+    schedule, _ = BusinessSchedule.objects.update_or_create(
+        name=name, defaults={"time_zone": zone, "is_24x7": False}
+    )
+    for weekday in range(5):
+        schedule.windows.update_or_create(
+            weekday=weekday, start=opens, defaults={"end": closes, "ends_next_day": False}
+        )
+    for day, holiday in HOLIDAYS:
+        schedule.holidays.update_or_create(date=day, defaults={"name": holiday})
+    for plan_name, plan in desk.plans.items():
+        plan.schedule = schedule if PLAN_SCHEDULES.get(plan_name) == name else None
+        plan.save(update_fields=["schedule"])
+    for plan_name, trigger, action in ESCALATION_RULES:
+        EscalationRule.objects.update_or_create(
+            plan=desk.plans[plan_name], trigger=trigger, action=action, defaults={"is_active": True}
         )
 
 

@@ -23,3 +23,7 @@ class StaleTicket(TicketError):
 
 class AuditTrailIsAppendOnly(Exception):
     """Audit events are never changed or deleted; this is a programming error, not user input."""
+
+
+class PageNotDelivered(Exception):
+    """The on-call webhook did not take a page this time; the task retries it."""

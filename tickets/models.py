@@ -5,6 +5,7 @@ ticket goes through `tickets.operations`, which locks, checks, saves and audits.
 """
 
 import uuid
+from datetime import timedelta
 from pathlib import PurePath
 from typing import Any, ClassVar
 
@@ -344,6 +345,25 @@ class Ticket(models.Model):
     resolution_due = models.DateTimeField(null=True, blank=True)
     first_responded_at = models.DateTimeField(null=True, blank=True)
     is_overdue = models.BooleanField(default=False)
+    # SLA clock state, kept by tickets/clocks.py. The *_warn_at and due times are when the
+    # sweep must act; the *_warned_at / *_breached_at marks are its claims, set exactly once by
+    # a conditional UPDATE. `sla_next_check_at` is the earliest pending one, or null.
+    first_response_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    first_response_warned_at = models.DateTimeField(null=True, blank=True)
+    first_response_breached_at = models.DateTimeField(null=True, blank=True)
+    resolution_warned_at = models.DateTimeField(null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True)
+    sla_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the resolution clock last started (open, reopen)."
+    )
+    sla_paused_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set while the clocks are paused (awaiting the customer)."
+    )
+    sla_paused_for = models.DurationField(
+        default=timedelta(0), help_text="Business time spent paused, added to the targets."
+    )
+    sla_next_check_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -395,6 +415,19 @@ class Ticket(models.Model):
                 fields=["assignee", "status", "-updated_at"], name="ticket_assignee_queue"
             ),
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_recent"),
+            # The SLA sweep reads only tickets with a pending warning or breach, by time, so
+            # its cost follows the tickets that breach, not the tickets open.
+            models.Index(
+                fields=["sla_next_check_at"],
+                condition=models.Q(sla_next_check_at__isnull=False),
+                name="ticket_sla_next_check",
+            ),
+            # The auto-close job reads only resolved tickets, oldest first.
+            models.Index(
+                fields=["resolved_at"],
+                condition=models.Q(status="resolved"),
+                name="ticket_resolved_since",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -527,6 +560,9 @@ class AuditEvent(models.Model):
         CLOSED = "closed", "Closed"
         REOPENED = "reopened", "Reopened"
         ACCESS_REVOKED = "access_revoked", "Access links revoked"
+        SLA_WARNING = "sla_warning", "SLA warning"
+        SLA_BREACHED = "sla_breached", "Overdue"
+        SLA_ESCALATED = "sla_escalated", "Escalated by SLA rule"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -711,3 +747,106 @@ class TicketFieldValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.value}"
+
+
+class ClockEvent(models.Model):
+    """Something that happened to one of a ticket's SLA clocks, with the reason and the
+    calendar it was measured on: the SLA timeline. Never edited."""
+
+    class Clock(models.TextChoices):
+        FIRST_RESPONSE = "first_response", "First response"
+        RESOLUTION = "resolution", "Resolution"
+
+    class Kind(models.TextChoices):
+        STARTED = "started", "Started"
+        PAUSED = "paused", "Paused"
+        RESUMED = "resumed", "Resumed"
+        MET = "met", "Met"
+        MISSED = "missed", "Stopped after its due time"
+        WARNED = "warned", "Warning"
+        BREACHED = "breached", "Breached"
+        RECOMPUTED = "recomputed", "Recomputed"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="clock_events")
+    clock = models.CharField(max_length=20, choices=Clock.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    at = models.DateTimeField(help_text="When it happened.")
+    due = models.DateTimeField(null=True, blank=True, help_text="The clock's due time after it.")
+    reason = models.CharField(max_length=255, blank=True)
+    calendar = models.CharField(max_length=160, blank=True, help_text="The calendar measured on.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["ticket", "at"], name="clock_event_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_clock_display()} {self.get_kind_display().lower()} on #{self.ticket_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("Clock events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly("Clock events cannot be deleted.")
+
+
+class Page(models.Model):
+    """A message to the on-call webhook (trigger or resolve), kept like the email outbox: stored
+    with the change that caused it, sent after commit, retried with backoff, never lost."""
+
+    class Action(models.TextChoices):
+        TRIGGER = "trigger", "Trigger"
+        RESOLVE = "resolve", "Resolve"
+
+    Status = Notification.Status  # the same outbox life: queued, sending, sent or failed
+
+    # With exponential backoff capped at ten minutes, this rides out about an hour of outage.
+    MAX_ATTEMPTS: ClassVar[int] = 10
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="pages")
+    webhook = models.ForeignKey(
+        "sla.OnCallWebhook", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    summary = models.CharField(max_length=1024)
+    severity = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="page_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} page for #{self.ticket.number}"
+
+
+class PageAttempt(models.Model):
+    """One try at delivering a page: what the webhook answered, or why it could not."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=500)
+    succeeded = models.BooleanField(default=False)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.page} at {self.at:%Y-%m-%d %H:%M:%S}: {self.outcome}"

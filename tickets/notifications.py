@@ -95,6 +95,8 @@ SUBJECTS = {
     "ticket_resolved": "[#{number}] Resolved: {subject}",
     "ticket_closed": "[#{number}] Closed: {subject}",
     "reopened_alert": "[#{number}] Reopened: {subject}",
+    "sla_warning": "[#{number}] SLA warning: {subject}",
+    "sla_breached": "[#{number}] Overdue: {subject}",
 }
 
 
@@ -126,13 +128,35 @@ def queue(event: AuditEvent, *, entry: ThreadEntry | None = None) -> list[Notifi
                 continue
             seen.add(email)
             rows.append(_render(template, ticket, event, entry, email=email, name=name))
+    return _store(rows)
+
+
+def queue_to(items: Iterable[tuple[AuditEvent, str, Iterable[Agent]]]) -> list[Notification]:
+    """Write notifications for events to the agents chosen by the caller (SLA escalation rules
+    pick their own recipients): one message per event and address; deliver after commit."""
+    rows = []
+    for event, template, agents in items:
+        seen = set()
+        for person in _active_agents(agents, event):
+            email, name = _address_of(person)
+            if email not in seen:
+                seen.add(email)
+                rows.append(_render(template, event.ticket, event, None, email=email, name=name))
+    # One broker message for them all: a worker fans them out, so a sweep that escalates
+    # thousands of tickets does not wait on thousands of publishes.
+    return _store(rows, enqueue=tasks.enqueue_notifications_task.delay)
+
+
+def _store(
+    rows: list[Notification], enqueue: Callable[[list[int]], object] | None = None
+) -> list[Notification]:
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
     ids = [row.pk for row in created]
     # robust: a broker outage must not turn a saved change into an error page; the rows are
     # stored and the requeue job sends them once the broker is back.
-    transaction.on_commit(lambda: _enqueue(ids), robust=True)
+    transaction.on_commit(lambda: (enqueue or _enqueue)(ids), robust=True)
     return created
 
 
@@ -205,6 +229,11 @@ def _plain_text(entry: ThreadEntry) -> str:
 
 def _sender_domain() -> str:
     return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "localhost"
+
+
+def enqueue(ids: list[int]) -> None:
+    """Queue the delivery of each stored notification (a worker fanning out a batch)."""
+    _enqueue(ids)
 
 
 def _enqueue(ids: list[int]) -> None:

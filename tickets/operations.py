@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timesince, timezone
 
 from sla.models import SLAPlan
-from tickets import access, notifications
+from tickets import access, clocks, notifications
 from tickets.attachments import check_uploads, store_attachment
 from tickets.errors import InvalidTransition, StaleTicket, TicketError
 from tickets.fields import FieldValue
@@ -140,10 +140,10 @@ def open_ticket(
         updated_at=now,
         idempotency_key=idempotency_key or None,
     )
-    _start_clocks(ticket, now)
     _auto_assign(ticket, topic)
     if not _insert_with_new_number(ticket):
         return _opened_with_key(idempotency_key or "", requester)  # a concurrent twin won
+    clocks.ticket_opened(ticket, now)
     entry = _post(ticket, ThreadEntry.Kind.MESSAGE, requester, body, body_format, attachments, now)
     _store_field_values(ticket, entry, field_values)
     created = _audit(ticket, Kind.CREATED, by=by, new=ticket.get_status_display(), public=True)
@@ -253,9 +253,8 @@ def reply(
         ticket.require_transition(status)
         ticket.status = status
         fields.append("status")
-    if ticket.first_responded_at is None:
-        ticket.first_responded_at = now
-        fields.append("first_responded_at")
+    fields += clocks.first_response_given(ticket, now, reason=f"Public reply by {by}")
+    fields += clocks.status_changed(ticket, old_status, ticket.status, now)
     entry = _post(ticket, ThreadEntry.Kind.REPLY, by, body, body_format, attachments, now)
     _save(ticket, fields, now)
     notifications.queue(_audit(ticket, Kind.REPLIED, by=by), entry=entry)
@@ -287,6 +286,7 @@ def add_customer_message(
         fields.append("status")
         if old_status in (Status.RESOLVED, Status.CLOSED):
             fields += _clear_closure(ticket, now)
+        fields += clocks.status_changed(ticket, old_status, ticket.status, now)
     entry = _post(ticket, ThreadEntry.Kind.MESSAGE, by, body, body_format, attachments, now)
     _save(ticket, fields, now)
     notifications.queue(_audit(ticket, Kind.MESSAGE_ADDED, by=by), entry=entry)
@@ -380,7 +380,7 @@ def _change_owner(
 def transfer(
     ticket: Ticket,
     *,
-    by: Agent,
+    by: Actor,
     department: Department,
     reason: str,
     expected_version: int | None = None,
@@ -410,7 +410,7 @@ def transfer(
 def triage(
     ticket: Ticket,
     *,
-    by: Agent,
+    by: Actor,
     priority: Priority | None = None,
     sla_plan: SLAPlan | None = None,
     topic: HelpTopic | None = None,
@@ -442,8 +442,13 @@ def triage(
     for field, _kind, _old, new in changes:
         setattr(ticket, field, new)
     if {"priority", "sla_plan"} & set(fields):
-        # Targets run from when the ticket was opened, not from when triage happened.
-        fields += _start_clocks(ticket, ticket.created_at)
+        # Targets run from when the clocks started, not from when triage happened.
+        reason = "; ".join(
+            f"{_label(old)} → {_label(new)}"
+            for field, _kind, old, new in changes
+            if field in ("priority", "sla_plan")
+        )
+        fields += clocks.targets_changed(ticket, timezone.now(), reason=reason)
     _save(ticket, fields, timezone.now())
     for _field, kind, old, new in changes:
         _audit(ticket, kind, by=by, old=_label(old), new=_label(new))
@@ -534,20 +539,17 @@ def _move(
     """Save the ticket in its new status with `fields`, audit it publicly, notify."""
     old_status = ticket.status
     ticket.status = status
+    fields = [*fields, *clocks.status_changed(ticket, old_status, status, now)]
     _save(ticket, ["status", *fields], now)
     notifications.queue(_audit_status(ticket, old_status, by=by, kind=kind, note=note))
 
 
 def _clear_closure(ticket: Ticket, now: datetime) -> list[str]:
-    """Forget when it was resolved/closed (the audit trail keeps it) and restart the
-    resolution clock; returns the fields changed."""
+    """Forget when it was resolved/closed (the audit trail keeps it); returns the fields
+    changed. The resolution clock restarts with the status change (`clocks.status_changed`)."""
     ticket.resolved_at = ticket.closed_at = ticket.resolved_by = None
     ticket.is_overdue = False
-    fields = ["resolved_at", "closed_at", "resolved_by", "is_overdue"]
-    if ticket.sla_plan is not None:
-        ticket.resolution_due = ticket.sla_plan.due_times(now).resolution
-        fields.append("resolution_due")
-    return fields
+    return ["resolved_at", "closed_at", "resolved_by", "is_overdue"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -620,14 +622,6 @@ def _save(ticket: Ticket, fields: list[str], now: datetime) -> None:
     ticket.version += 1
     ticket.updated_at = now
     ticket.save(update_fields=[*dict.fromkeys(fields), "version", "updated_at"])
-
-
-def _start_clocks(ticket: Ticket, start: datetime) -> list[str]:
-    """Due times from the ticket's SLA plan, counted from `start`; returns the fields set."""
-    due = ticket.sla_plan.due_times(start) if ticket.sla_plan else None
-    ticket.first_response_due = due.first_response if due else None
-    ticket.resolution_due = due.resolution if due else None
-    return ["first_response_due", "resolution_due"]
 
 
 def _post(
