@@ -10,8 +10,8 @@ from functools import wraps
 from typing import Concatenate, ParamSpec
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from tickets.models import Agent, Attachment, Ticket
@@ -34,7 +34,7 @@ def agent_of(request: HttpRequest) -> Agent | None:
 
 def agent_required(view: View[P]) -> View[P]:
     """Let only active agents in: anonymous visitors go to the agents' sign-in page,
-    signed-in customers get a 403 that says where they belong. Sets `request.agent`."""
+    signed-in non-agents get a 403 page that says where they belong. Sets `request.agent`."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
@@ -42,7 +42,8 @@ def agent_required(view: View[P]) -> View[P]:
             return redirect_to_login(request.get_full_path(), reverse("agents:login"))
         agent = agent_of(request)
         if agent is None:
-            raise PermissionDenied(NOT_AN_AGENT)
+            context = {"message": NOT_AN_AGENT}
+            return render(request, "agents/not_an_agent.html", context, status=403)
         request.agent = agent  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 

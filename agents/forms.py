@@ -1,5 +1,6 @@
 """The agent panel's forms: they validate what was typed; `tickets.operations` decide."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -7,7 +8,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -92,6 +92,16 @@ def topics() -> QuerySet[HelpTopic]:
     return HelpTopic.objects.filter(is_active=True).select_related(*TOPIC_PARENTS)
 
 
+def compact(form: forms.Form) -> None:
+    """Bootstrap's small controls, for the queue's dense bars; labelled for screen readers."""
+    for field in form.fields.values():
+        widget = field.widget
+        small = isinstance(widget, forms.Select) and "form-select form-select-sm"
+        widget.attrs.update(
+            {"class": small or "form-control form-control-sm", "aria-label": field.label or ""}
+        )
+
+
 class TicketForm(forms.Form):
     """A form about one ticket, drawn from its `version` so a stale submit is refused."""
 
@@ -106,7 +116,7 @@ class TicketForm(forms.Form):
         """After a stale submit: keep what was typed, but draw it from the current ticket."""
         if self.is_bound:
             self.data = self.data.copy()
-            self.data["version"] = str(version)
+            self.data[self.add_prefix("version")] = str(version)
         self.initial["version"] = version
 
 
@@ -152,6 +162,10 @@ class ReplyForm(ResolutionFields):
         # The resolution is needed only when the reply resolves the ticket (see clean()).
         for name in self.RESOLUTION_FIELDS:
             self.fields[name].required = False
+        if not self.ticket.is_active:
+            # Replying to a resolved ticket leaves its status alone; reopen has its own form.
+            for name in ("status", *self.RESOLUTION_FIELDS):
+                del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -216,6 +230,16 @@ class TransferForm(TicketForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 
+HANDOFF_FIELDS = (
+    "steps_to_reproduce",
+    "error_text",
+    "tried",
+    "affected_asset",
+    "user_impact",
+    "users_affected",
+)
+
+
 class EscalateForm(TicketForm):
     """The Tier 2 hand-off: who takes it over, and everything they need to start."""
 
@@ -232,9 +256,7 @@ class EscalateForm(TicketForm):
         Team.objects.filter(is_active=True), required=False, label="Team", empty_label="— none —"
     )
     steps_to_reproduce = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    error_text = forms.CharField(
-        label="Exact error text", widget=forms.Textarea(attrs={"rows": 2})
-    )
+    error_text = forms.CharField(label="Exact error text", widget=forms.Textarea(attrs={"rows": 2}))
     tried = forms.CharField(label="Already tried", widget=forms.Textarea(attrs={"rows": 3}))
     affected_asset = forms.CharField(
         required=False, max_length=200, help_text="Host, service or asset tag, if any."
@@ -249,17 +271,6 @@ class EscalateForm(TicketForm):
         if not (data.get("department") or data.get("agent") or data.get("team")):
             raise ValidationError("Choose who takes it over: a department, an agent or a team.")
         return data
-
-    def handoff(self) -> Handoff:
-        data = self.cleaned_data
-        return Handoff(
-            steps_to_reproduce=data["steps_to_reproduce"],
-            error_text=data["error_text"],
-            tried=data["tried"],
-            affected_asset=data["affected_asset"],
-            user_impact=data["user_impact"],
-            users_affected=data["users_affected"],
-        )
 
 
 class ResolveForm(ResolutionFields):
@@ -381,6 +392,7 @@ class QueueForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = HelpTopic.objects.select_related(*TOPIC_PARENTS)
+        compact(self)
         self.is_valid()  # fills cleaned_data with the valid fields, errors with the rest
 
     def lookups(self) -> dict[str, Any]:
@@ -395,7 +407,7 @@ class QueueForm(forms.Form):
         return found
 
 
-TICKET_SELECTION = RegexValidator(r"^\d{1,19}:\d{1,9}$", "Select tickets from the list.")
+TICKET_SELECTION = re.compile(r"^\d{1,18}:\d{1,9}$")
 
 
 class BulkForm(forms.Form):
@@ -438,9 +450,10 @@ class BulkForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any well-formed "id:version" is accepted here; the view checks each id is visible.
         self.fields["tickets"].valid_value = lambda value: bool(  # type: ignore[method-assign]
-            TICKET_SELECTION.regex.match(str(value))
+            TICKET_SELECTION.match(str(value))
         )
         self.fields["tickets"].error_messages["required"] = "Select at least one ticket."
+        compact(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -448,6 +461,11 @@ class BulkForm(forms.Form):
             if not data.get(name):
                 self.add_error(name, "Required for this action.")
         return data
+
+    def selected_ids(self) -> set[int]:
+        """The ids ticked when the form was sent, valid or not, to tick them again."""
+        values = self.data.getlist("tickets") if self.is_bound else []
+        return {int(value.split(":")[0]) for value in values if TICKET_SELECTION.match(value)}
 
     def selection(self) -> dict[int, int]:
         """Ticket id → the version it was listed at."""

@@ -67,9 +67,7 @@ def search(tickets: TicketQuerySet, text: str) -> TicketQuerySet:
     if connection.vendor != "postgresql":
         return tickets.filter(by_number | _scan(text))
     query = _query(text, terms)
-    requesters = Contact.objects.alias(
-        document=_document("name", "email")
-    ).filter(document=query)
+    requesters = Contact.objects.alias(document=_document("name", "email")).filter(document=query)
     if "@" in text:
         requesters = requesters | Contact.objects.filter(email=normalize_email(text))
     matching = (
@@ -180,7 +178,8 @@ class Sort:
         further = "lt" if self.descending else "gt"
         if value is None:
             return Q(**{f"{self.field}__isnull": True, f"pk__{further}": pk})
-        rows = Q(**{f"{self.field}__{further}": value}) | Q(**{self.field: value, f"pk__{further}": pk})
+        beyond = Q(**{f"{self.field}__{further}": value})
+        rows = beyond | Q(**{self.field: value, f"pk__{further}": pk})
         if self.nullable:
             rows |= Q(**{f"{self.field}__isnull": True})
         return rows
