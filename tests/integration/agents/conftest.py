@@ -8,7 +8,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from pytest_django import Settings
 
 from tests.conftest import Cast, OpenTicket
@@ -87,3 +90,18 @@ def upload(name: str = "api.log", content: bytes = b"ERROR pool exhausted\n") ->
 
 def fresh(ticket: Ticket) -> Ticket:
     return Ticket.objects.get(pk=ticket.pk)
+
+
+def post_action(client: Client, ticket: Ticket, action: str, **fields: object) -> object:
+    """Post one action's form as the ticket page draws it (prefixed, with the current version)."""
+    data: dict[str, object] = {f"{action}-version": fresh(ticket).version}
+    data.update({f"{action}-{name}": value for name, value in fields.items()})
+    return client.post(reverse("agents:act", args=[ticket.number, action]), data)
+
+
+def queries_for(client: Client, url: str, params: dict[str, str] | None = None) -> int:
+    """Database queries of one page view, with the cached tab counts recomputed."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured)
