@@ -425,7 +425,12 @@ class BulkForm(forms.Form):
     department = forms.ModelChoiceField(
         Department.objects.filter(is_active=True), required=False, empty_label="— department —"
     )
-    reason = forms.CharField(required=False, max_length=500, label="Transfer reason")
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Transfer reason",
+        widget=forms.TextInput(attrs={"placeholder": "Transfer reason"}),
+    )
     priority = forms.ModelChoiceField(
         Priority.objects.all(), required=False, empty_label="— priority —"
     )
