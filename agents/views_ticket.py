@@ -58,10 +58,33 @@ def _reply(ticket: Ticket, data: dict[str, Any], agent: Agent) -> None:
             _resolve(ticket, data, agent, None)
 
 
+Perform = Callable[[Ticket, dict[str, Any], Agent], object]
+
+
+def _call(operation: Callable[..., object], *fields: str, versioned: bool = True) -> Perform:
+    """Call `operation` with the form's fields of the same names, as the signed-in agent,
+    from the version the form was drawn at (appending actions need none: they overwrite
+    nothing)."""
+
+    def perform(ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
+        arguments = {name: data[name] for name in fields}
+        if versioned:
+            arguments["expected_version"] = data["version"]
+        return operation(ticket, by=agent, **arguments)
+
+    return perform
+
+
+def _escalate(ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
+    handoff = ops.Handoff(**{name: data[name] for name in forms.HANDOFF_FIELDS})
+    escalate = _call(ops.escalate, "handoff", "department", "agent", "team")
+    return escalate(ticket, {**data, "handoff": handoff}, agent)
+
+
 @dataclass(frozen=True)
 class Action:
     form: type[forms.TicketForm]
-    perform: Callable[[Ticket, dict[str, Any], Agent], object]
+    perform: Perform
     done: str
 
 
@@ -69,94 +92,31 @@ ACTIONS: dict[str, Action] = {
     "reply": Action(forms.ReplyForm, _reply, "Reply sent."),
     "note": Action(
         forms.NoteForm,
-        lambda ticket, data, agent: ops.add_note(
-            ticket, by=agent, body=data["body"], attachments=data["attachments"]
-        ),
+        _call(ops.add_note, "body", "attachments", versioned=False),
         "Internal note added.",
     ),
     "triage": Action(
         forms.TriageForm,
-        lambda ticket, data, agent: ops.triage(
-            ticket,
-            by=agent,
-            priority=data["priority"],
-            sla_plan=data["sla_plan"],
-            topic=data["topic"],
-            expected_version=data["version"],
-        ),
+        _call(ops.triage, "priority", "sla_plan", "topic"),
         "Triage saved; due times follow the priority and SLA plan.",
     ),
-    "assign": Action(
-        forms.AssignForm,
-        lambda ticket, data, agent: ops.assign(
-            ticket, by=agent, agent=data["agent"], expected_version=data["version"]
-        ),
-        "Assignment saved.",
-    ),
-    "team": Action(
-        forms.TeamForm,
-        lambda ticket, data, agent: ops.assign_team(
-            ticket, by=agent, team=data["team"], expected_version=data["version"]
-        ),
-        "Team saved.",
-    ),
-    "claim": Action(
-        forms.ClaimForm,
-        lambda ticket, data, agent: ops.claim(ticket, by=agent, expected_version=data["version"]),
-        "The ticket is yours.",
-    ),
+    "assign": Action(forms.AssignForm, _call(ops.assign, "agent"), "Assignment saved."),
+    "team": Action(forms.TeamForm, _call(ops.assign_team, "team"), "Team saved."),
+    "claim": Action(forms.ClaimForm, _call(ops.claim), "The ticket is yours."),
     "transfer": Action(
-        forms.TransferForm,
-        lambda ticket, data, agent: ops.transfer(
-            ticket,
-            by=agent,
-            department=data["department"],
-            reason=data["reason"],
-            expected_version=data["version"],
-        ),
-        "Ticket transferred.",
+        forms.TransferForm, _call(ops.transfer, "department", "reason"), "Ticket transferred."
     ),
-    "escalate": Action(
-        forms.EscalateForm,
-        lambda ticket, data, agent: ops.escalate(
-            ticket,
-            by=agent,
-            handoff=forms.Handoff(**{name: data[name] for name in forms.HANDOFF_FIELDS}),
-            department=data["department"],
-            agent=data["agent"],
-            team=data["team"],
-            expected_version=data["version"],
-        ),
-        "Escalated with the hand-off note.",
-    ),
+    "escalate": Action(forms.EscalateForm, _escalate, "Escalated with the hand-off note."),
     "resolve": Action(
         forms.ResolveForm,
         lambda ticket, data, agent: _resolve(ticket, data, agent, data["version"]),
         "Ticket resolved.",
     ),
-    "close": Action(
-        forms.CloseForm,
-        lambda ticket, data, agent: ops.close(
-            ticket, by=agent, reason=data["reason"], expected_version=data["version"]
-        ),
-        "Ticket closed.",
-    ),
-    "reopen": Action(
-        forms.ReopenForm,
-        lambda ticket, data, agent: ops.reopen(
-            ticket, by=agent, reason=data["reason"], expected_version=data["version"]
-        ),
-        "Ticket reopened.",
-    ),
+    "close": Action(forms.CloseForm, _call(ops.close, "reason"), "Ticket closed."),
+    "reopen": Action(forms.ReopenForm, _call(ops.reopen, "reason"), "Ticket reopened."),
     "time": Action(
         forms.TimeForm,
-        lambda ticket, data, agent: ops.log_time(
-            ticket,
-            by=agent,
-            minutes=data["minutes"],
-            note=data["note"],
-            worked_on=data["worked_on"],
-        ),
+        _call(ops.log_time, "minutes", "note", "worked_on", versioned=False),
         "Time logged.",
     ),
 }

@@ -92,9 +92,13 @@ def fresh(ticket: Ticket) -> Ticket:
     return Ticket.objects.get(pk=ticket.pk)
 
 
-def post_action(client: Client, ticket: Ticket, action: str, **fields: object) -> object:
-    """Post one action's form as the ticket page draws it (prefixed, with the current version)."""
-    data: dict[str, object] = {f"{action}-version": fresh(ticket).version}
+def post_action(
+    client: Client, ticket: Ticket, action: str, *, drawn_at: int | None = None, **fields: object
+) -> object:
+    """Post one action's form as the ticket page draws it: prefixed, with the version it
+    was drawn at (by default the current one)."""
+    version = fresh(ticket).version if drawn_at is None else drawn_at
+    data: dict[str, object] = {f"{action}-version": version}
     data.update({f"{action}-{name}": value for name, value in fields.items()})
     return client.post(reverse("agents:act", args=[ticket.number, action]), data)
 
