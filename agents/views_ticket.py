@@ -28,36 +28,6 @@ OTHER_TICKETS = 5
 # Actions: each is a form and the operation it calls.
 
 
-def _resolve(ticket: Ticket, data: dict[str, Any], agent: Agent, version: int | None) -> None:
-    """Resolve with the time it took, in one transaction (a resolution without time is not)."""
-    with transaction.atomic():
-        ticket = ops.resolve(
-            ticket,
-            by=agent,
-            root_cause=data["root_cause"],
-            resolution=data["resolution"],
-            category=data["category"],
-            expected_version=version,
-        )
-        ops.log_time(ticket, by=agent, minutes=data["minutes"], note="Resolution work")
-
-
-def _reply(ticket: Ticket, data: dict[str, Any], agent: Agent) -> None:
-    resolving = data.get("status") == Ticket.Status.RESOLVED
-    with transaction.atomic():
-        ops.reply(
-            ticket,
-            by=agent,
-            body=data["body"],
-            attachments=data["attachments"],
-            status=None if resolving else data.get("status"),
-            expected_version=data["version"],
-        )
-        if resolving:
-            # The reply holds the row lock until commit: nobody can slip in between.
-            _resolve(ticket, data, agent, None)
-
-
 Perform = Callable[[Ticket, dict[str, Any], Agent], object]
 
 
@@ -79,6 +49,25 @@ def _escalate(ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
     handoff = ops.Handoff(**{name: data[name] for name in forms.HANDOFF_FIELDS})
     escalate = _call(ops.escalate, "handoff", "department", "agent", "team")
     return escalate(ticket, {**data, "handoff": handoff}, agent)
+
+
+def _reply(ticket: Ticket, data: dict[str, Any], agent: Agent) -> None:
+    """Answer the requester; "Resolve it" resolves in the same transaction."""
+    resolving = data.get("status") == Ticket.Status.RESOLVED
+    with transaction.atomic():
+        ops.reply(
+            ticket,
+            by=agent,
+            body=data["body"],
+            attachments=data["attachments"],
+            status=None if resolving else data.get("status"),
+            expected_version=data["version"],
+        )
+        if resolving:
+            # The reply holds the row lock until commit: nobody can slip in between.
+            _call(
+                ops.resolve_with_time, *forms.ResolutionFields.RESOLUTION_FIELDS, versioned=False
+            )(ticket, data, agent)
 
 
 @dataclass(frozen=True)
@@ -109,7 +98,7 @@ ACTIONS: dict[str, Action] = {
     "escalate": Action(forms.EscalateForm, _escalate, "Escalated with the hand-off note."),
     "resolve": Action(
         forms.ResolveForm,
-        lambda ticket, data, agent: _resolve(ticket, data, agent, data["version"]),
+        _call(ops.resolve_with_time, *forms.ResolutionFields.RESOLUTION_FIELDS),
         "Ticket resolved.",
     ),
     "close": Action(forms.CloseForm, _call(ops.close, "reason"), "Ticket closed."),

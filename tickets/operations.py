@@ -617,6 +617,31 @@ def log_time(
     return entry
 
 
+@transaction.atomic
+def resolve_with_time(
+    ticket: Ticket,
+    *,
+    by: Agent,
+    root_cause: str,
+    resolution: str,
+    category: str,
+    minutes: int,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Resolve the ticket and log the time the work took, together or not at all (the
+    checklist logs time before closing: billing and SLA reports depend on it)."""
+    ticket = resolve(
+        ticket,
+        by=by,
+        root_cause=root_cause,
+        resolution=resolution,
+        category=category,
+        expected_version=expected_version,
+    )
+    log_time(ticket, by=by, minutes=minutes, note="Resolution work")
+    return ticket
+
+
 CALLER_SOURCES = (Ticket.Source.PHONE, Ticket.Source.WALK_IN)
 
 
