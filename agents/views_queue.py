@@ -15,7 +15,7 @@ from agents.forms import BulkForm, QueueForm
 from tickets import operations as ops
 from tickets.errors import TicketError
 from tickets.models import Agent, Ticket
-from tickets.queries import QUEUE_VIEWS, SORTS, capped_count, keyset_page, search
+from tickets.queries import QUEUE_VIEWS, SEARCH_CAP, SORTS, capped_count, find, keyset_page
 
 PAGE_SIZE = 50
 # Tab counts are a hint, not a ledger: counted at most once a minute per agent.
@@ -38,8 +38,9 @@ def render_queue(
     view = QUEUE_VIEWS[data.get("view") or "open"]
     sort = SORTS[data.get("sort") or "updated"]
     rows = view.narrow(Ticket.objects.visible_to(agent), agent).filter(**form.lookups())
-    if data.get("q"):
-        rows = search(rows, data["q"])
+    matches = find(data["q"]) if data.get("q") else None
+    if matches is not None:
+        rows = rows.filter(pk__in=matches.ids)
     page = keyset_page(rows, sort, query.get("after", ""), PAGE_SIZE)
     selected = bulk_form.selected_ids()
     counts = tab_counts(agent)
@@ -57,6 +58,8 @@ def render_queue(
         "bulk_form": bulk_form,
         "selected": selected,
         "filtered": any(form.lookups().values()) or bool(data.get("q")),
+        "search_incomplete": matches is not None and not matches.complete,
+        "search_cap": SEARCH_CAP,
     }
     return render(request, "agents/queue.html", context, status=status)
 

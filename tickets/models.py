@@ -417,7 +417,14 @@ class Ticket(models.Model):
             # The agent panel's queues: a status view sorted by activity (admins see every
             # department), a team's queue, and ticket-number keyset tie-breaks.
             models.Index(fields=["status", "-updated_at", "-id"], name="ticket_status_updated"),
+            models.Index(fields=["-updated_at", "-id"], name="ticket_recent_activity"),
+            models.Index(fields=["resolution_due", "id"], name="ticket_due"),
             models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_queue"),
+            models.Index(
+                fields=["department"],
+                condition=models.Q(is_overdue=True, status__in=["open", "awaiting_customer"]),
+                name="ticket_overdue",
+            ),
         ]
 
     def __str__(self) -> str:

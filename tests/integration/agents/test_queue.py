@@ -11,6 +11,7 @@ from agents import views_queue
 from tests.conftest import Cast, OpenTicket
 from tests.integration.agents.conftest import queries_for
 from tickets import operations as ops
+from tickets import queries
 from tickets.models import Ticket
 
 
@@ -174,3 +175,16 @@ def test_the_queue_query_count_does_not_grow_with_rows(
 
     assert queries_for(alex, url, {"view": "all"}) == few
     assert few <= 25  # sessions, the agent, nine capped counts, the page, the filter choices
+
+
+def test_a_search_matching_too_many_tickets_says_so(
+    alex: Client, open_ticket: OpenTicket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "SEARCH_CAP", 1)
+    open_ticket(subject="Printer jam on floor 1")
+    open_ticket(subject="Printer jam on floor 2")
+
+    response = alex.get(reverse("agents:queue"), {"view": "all", "q": "printer"})
+
+    assert len(numbers(response)) == 1
+    assert "only some of them are listed" in response.content.decode()
