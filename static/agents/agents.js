@@ -4,8 +4,11 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // Keys are the agent's text while a field takes text; a ticked checkbox takes none.
+  var NOT_TEXT = ["checkbox", "radio", "button", "submit", "reset"];
   function typing(target) {
-    return target.closest("input, textarea, select, [contenteditable]") !== null;
+    var field = target.closest("input, textarea, select, [contenteditable]");
+    return field !== null && !(field.tagName === "INPUT" && NOT_TEXT.indexOf(field.type) >= 0);
   }
 
   function openAction(id, fieldName) {
