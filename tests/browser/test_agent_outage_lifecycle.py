@@ -9,19 +9,12 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.agent_panel import sign_in
 from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
 from tickets.models import AuditEvent, Ticket
 
 Kind = AuditEvent.Kind
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/agents/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("test-password")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("link", name="Queue")).to_be_visible()
 
 
 def sign_out(page: Page) -> None:

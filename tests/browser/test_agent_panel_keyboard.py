@@ -2,23 +2,16 @@
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.agent_panel import sign_in
 from tests.conftest import Cast, OpenTicket
 from tickets.models import CannedResponse
-
-
-def signed_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/agents/login/")
-    page.get_by_label("Username").fill("alex")
-    page.get_by_label("Password").fill("test-password")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("navigation", name="Queue views")).to_be_visible()
 
 
 def test_rows_are_reached_and_ticked_from_the_keyboard(
     cast: Cast, open_ticket: OpenTicket, live_server: object, page: Page
 ) -> None:
     first, second = open_ticket(subject="First"), open_ticket(subject="Second")
-    signed_in(page, live_server.url)  # type: ignore[attr-defined]
+    sign_in(page, live_server.url, "alex")  # type: ignore[attr-defined]
 
     page.keyboard.press("j")
     page.keyboard.press("j")
@@ -40,7 +33,7 @@ def test_a_canned_response_is_inserted_into_the_reply(
     CannedResponse.objects.create(
         title="Acknowledge", body="Hello {{ requester_first_name }}, #{{ ticket_number }}."
     )
-    signed_in(page, live_server.url)  # type: ignore[attr-defined]
+    sign_in(page, live_server.url, "alex")  # type: ignore[attr-defined]
     page.goto(f"{live_server.url}/agents/tickets/{ticket.number}/")  # type: ignore[attr-defined]
 
     page.get_by_label("Canned response").select_option(label="Acknowledge (all departments)")
