@@ -25,7 +25,7 @@ from tickets.models import (
     phone_validator,
 )
 from tickets.operations import CALLER_SOURCES, Handoff
-from tickets.queries import QUEUE_VIEWS, SORTS
+from tickets.queues import QUEUE_VIEWS, SORTS
 
 Status = Ticket.Status
 

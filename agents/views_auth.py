@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from agents.access import agent_required
 from agents.forms import AgentAuthenticationForm
 from tickets.models import Ticket
-from tickets.queries import capped_count
+from tickets.queues import capped_count
 
 
 class LoginView(auth_views.LoginView):

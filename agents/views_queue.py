@@ -15,7 +15,7 @@ from agents.forms import BulkForm, QueueForm
 from tickets import operations as ops
 from tickets.errors import TicketError
 from tickets.models import Agent, Ticket
-from tickets.queries import QUEUE_VIEWS, SEARCH_CAP, SORTS, capped_count, find, keyset_page
+from tickets.queues import QUEUE_VIEWS, SEARCH_CAP, SORTS, capped_count, find, keyset_page
 
 PAGE_SIZE = 50
 # Tab counts are a hint, not a ledger: counted at most once a minute per agent.

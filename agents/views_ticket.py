@@ -16,7 +16,7 @@ from agents.access import agent_required, attachment_for_agent_or_404, ticket_fo
 from tickets import operations as ops
 from tickets.errors import StaleTicket, TicketError
 from tickets.models import Agent, AuditEvent, CannedResponse, ThreadEntry, Ticket
-from tickets.queries import time_spent
+from tickets.queues import time_spent
 
 Kind = AuditEvent.Kind
 # These events are the thread entries themselves; the timeline shows the entry instead.

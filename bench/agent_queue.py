@@ -28,7 +28,7 @@ from django.db import connection  # noqa: E402
 
 from agents.views_queue import PAGE_SIZE  # noqa: E402
 from tickets.models import Agent, Contact, Ticket, TicketQuerySet  # noqa: E402
-from tickets.queries import QUEUE_VIEWS, SORTS, capped_count, keyset_page, search  # noqa: E402
+from tickets.queues import QUEUE_VIEWS, SORTS, capped_count, keyset_page, search  # noqa: E402
 
 FILL = """
 INSERT INTO tickets_contact (email, name, phone, created_at)

@@ -506,6 +506,7 @@ class ThreadEntry(models.Model):
         """The body as safe HTML: text is escaped, HTML is sanitized again on the way out."""
         if self.body_format == self.Format.HTML:
             return mark_safe(sanitize_html(self.body))  # noqa: S308 - sanitized just now
+        # linebreaks() returns a plain str: without mark_safe a template would escape it twice.
         return mark_safe(linebreaks(escape(self.body)))  # noqa: S308 - escaped just now
 
 

@@ -3,7 +3,7 @@
 from django import template
 
 from tickets.models import Priority
-from tickets.queries import COUNT_CAP
+from tickets.queues import COUNT_CAP
 
 register = template.Library()
 

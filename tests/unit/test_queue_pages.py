@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db.models import Q
 
-from tickets.queries import SORTS, decode_cursor, encode_cursor, search_terms
+from tickets.queues import SORTS, decode_cursor, encode_cursor, search_terms
 
 
 @pytest.mark.parametrize("value", [datetime(2026, 3, 2, 8, 40, tzinfo=UTC), 3, "12345678", None])

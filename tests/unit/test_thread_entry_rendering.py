@@ -1,5 +1,3 @@
-from django.template import Context, Template
-
 from tickets.models import ThreadEntry
 
 
@@ -7,14 +5,6 @@ def test_plain_text_is_escaped_and_keeps_its_line_breaks() -> None:
     entry = ThreadEntry(body="<b>503</b> on login\nall branches", body_format="text")
 
     assert entry.rendered_body() == "<p>&lt;b&gt;503&lt;/b&gt; on login<br>all branches</p>"
-
-
-def test_escaped_text_is_not_escaped_again_in_a_template() -> None:
-    entry = ThreadEntry(body="<b>503</b>", body_format="text")
-
-    rendered = Template("{{ entry.rendered_body }}").render(Context({"entry": entry}))
-
-    assert rendered == "<p>&lt;b&gt;503&lt;/b&gt;</p>"
 
 
 def test_html_is_sanitized_again_on_the_way_out() -> None:

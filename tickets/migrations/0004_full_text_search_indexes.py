@@ -3,7 +3,7 @@
 Expression indexes rather than a stored tsvector column: PostgreSQL keeps them current in
 the same transaction as every insert, whichever code path writes, and adding a message
 indexes only that message's words instead of rewriting a ticket-wide vector. The
-expressions must stay identical to those in `tickets.queries` or the planner ignores them.
+expressions must stay identical to those in `tickets.queues` or the planner ignores them.
 SQLite (`make run`) searches with a plain scan instead and gets no index.
 """
 

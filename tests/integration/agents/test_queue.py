@@ -11,7 +11,7 @@ from agents import views_queue
 from tests.conftest import Cast, OpenTicket
 from tests.integration.agents.conftest import queries_for
 from tickets import operations as ops
-from tickets import queries
+from tickets import queues
 from tickets.models import Ticket
 
 
@@ -180,7 +180,7 @@ def test_the_queue_query_count_does_not_grow_with_rows(
 def test_a_search_matching_too_many_tickets_says_so(
     alex: Client, open_ticket: OpenTicket, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(queries, "SEARCH_CAP", 1)
+    monkeypatch.setattr(queues, "SEARCH_CAP", 1)
     open_ticket(subject="Printer jam on floor 1")
     open_ticket(subject="Printer jam on floor 2")
 

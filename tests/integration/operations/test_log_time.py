@@ -7,7 +7,7 @@ from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
 from tickets.errors import TicketError
 from tickets.models import AuditEvent
-from tickets.queries import time_spent
+from tickets.queues import time_spent
 
 TODAY = date(2026, 3, 2)
 

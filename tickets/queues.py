@@ -1,4 +1,4 @@
-"""Reading tickets in bulk: search, the queue views, keyset pages and capped counts.
+"""Reading tickets in bulk for staff: search, the queue views, keyset pages, capped counts.
 
 Built for a million tickets: no OFFSET (a page is "the rows after this one"), no exact
 COUNT(*) of a big list (counts stop at a cap), and search through GIN indexes on PostgreSQL
