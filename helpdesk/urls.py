@@ -9,5 +9,6 @@ admin.site.index_title = "Configuration"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("agents/", include("agents.urls")),
     path("", include("portal.urls")),
 ]

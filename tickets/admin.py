@@ -13,6 +13,7 @@ from tickets.models import (
     Agent,
     Attachment,
     AuditEvent,
+    CannedResponse,
     ClockEvent,
     Contact,
     Department,
@@ -26,6 +27,7 @@ from tickets.models import (
     ThreadEntry,
     Ticket,
     TicketFieldValue,
+    TimeEntry,
 )
 
 User = get_user_model()
@@ -380,4 +382,25 @@ class PageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "sent_at",
     ]
     inlines = [PageAttemptInline]
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    """Prepared replies; agents pick them in the reply form of their department's tickets."""
+
+    list_display = ["title", "department", "is_active", "created_at"]
+    list_filter = ["is_active", "department"]
+    search_fields = ["title", "body"]
+    list_select_related = ["department"]
+
+
+@admin.register(TimeEntry)
+class TimeEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Time logged in the agent panel, for reports; entries are audited and not edited."""
+
+    list_display = ["worked_on", "ticket", "agent", "minutes", "note"]
+    list_filter = ["worked_on", "agent"]
+    search_fields = ["=ticket__number", "note"]
+    list_select_related = ["ticket", "agent__user"]
+    date_hierarchy = "worked_on"
     show_full_result_count = False

@@ -16,6 +16,7 @@ from sla.models import BusinessSchedule, EscalationRule, SLAPlan
 from tickets import operations as ops
 from tickets.models import (
     Agent,
+    CannedResponse,
     Contact,
     Department,
     HelpTopic,
@@ -161,6 +162,38 @@ CUSTOMERS = [
     ("omar.farouk@northbank.example", "Omar Farouk", "", None),
 ]
 
+CANNED_RESPONSES = [
+    # title, department (None: every department), body
+    (
+        "Acknowledge the request",
+        None,
+        "Hello {{ requester_first_name }},\n\nThank you for contacting the {{ desk_name }}. "
+        "Your request is ticket #{{ ticket_number }}; I am looking into it now and will update "
+        "you here.\n\n{{ agent_name }}",
+    ),
+    (
+        "Please confirm the fix",
+        None,
+        "Hello {{ requester_first_name }},\n\nWe believe the issue is fixed. Could you try "
+        "again the way you did when it failed, and tell us whether it works for you?\n\n"
+        "{{ agent_name }}",
+    ),
+    (
+        "Password reset done",
+        "Service Desk",
+        "Hello {{ requester_first_name }},\n\nThe password has been reset after we verified "
+        "the caller's identity. The temporary password must be changed at the first sign-in."
+        "\n\n{{ agent_name }}, {{ department_name }}",
+    ),
+    (
+        "Major incident update",
+        "SysAdmin",
+        "Hello {{ requester_first_name }},\n\nUpdate on ticket #{{ ticket_number }} "
+        "({{ ticket_subject }}): our systems administrators are working on it as an emergency. "
+        "Next update within 30 minutes.\n\n{{ agent_name }}",
+    ),
+]
+
 
 @dataclass
 class Desk:
@@ -248,6 +281,12 @@ def _configure(desk: Desk) -> None:
         )
         desk.teams[name].members.set([desk.agents[member] for member in members])
     _configure_topics(desk)
+    for title, department, body in CANNED_RESPONSES:
+        CannedResponse.objects.update_or_create(
+            title=title,
+            department=desk.departments[department] if department else None,
+            defaults={"body": body, "is_active": True},
+        )
     for email, name, phone, username in CUSTOMERS:
         user = _user(username, *name.split(" ", 1), email=email) if username else None
         desk.customers[email], _ = Contact.objects.update_or_create(
@@ -457,6 +496,7 @@ def _work_mfa_lockout(desk: Desk, ticket: Ticket) -> None:
     alex = desk.agents["alex"]
     ops.add_note(ticket, by=alex, body="Identity verified by callback to the number on file.")
     ops.claim(ticket, by=alex)
+    ops.log_time(ticket, by=alex, minutes=15, note="Call, identity check, MFA reset started")
 
 
 def _work_vpn_drops(desk: Desk, ticket: Ticket) -> None:
@@ -476,6 +516,7 @@ def _work_vpn_drops(desk: Desk, ticket: Ticket) -> None:
 def _work_blank_pages(desk: Desk, ticket: Ticket) -> None:
     casey = desk.agents["casey"]
     ticket = ops.claim(ticket, by=casey)
+    ops.log_time(ticket, by=casey, minutes=20, note="On site at the third-floor printer")
     ops.resolve(
         ticket,
         by=casey,
@@ -491,6 +532,7 @@ def _work_acrobat(desk: Desk, ticket: Ticket) -> None:
         ticket, by=alex, priority=desk.priorities["P4"], sla_plan=desk.plans["Sev D"]
     )
     ticket = ops.claim(ticket, by=alex)
+    ops.log_time(ticket, by=alex, minutes=10, note="Deployed from the software catalogue")
     ticket = ops.resolve(
         ticket,
         by=alex,
@@ -511,6 +553,16 @@ STORIES = [
         '(error 503)" and the app spins and then says "Unable to connect". Customers are '
         "calling all three branches. We can still open the core system on our desktops.",
         _work_banking_outage,
+    ),
+    # A fresh copy of the first seed's report, left untouched: the one to work in the agent
+    # panel (sign in as alex, then priya) the way the closed ticket above was worked.
+    Story(
+        "Mobile banking app and website unavailable",
+        "jordan.blake@northbank.example",
+        "General Inquiry",
+        "Since 14:05 customers at all branches report that the mobile banking app says "
+        '"Unable to connect" and the website shows "Service temporarily unavailable (error '
+        '503)". Staff desktops still reach the core system.',
     ),
     Story(
         "Outlook keeps asking for my password",

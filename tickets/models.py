@@ -4,6 +4,7 @@ Models hold data and small pure rules (which status may follow which). Every cha
 ticket goes through `tickets.operations`, which locks, checks, saves and audits.
 """
 
+import re
 import uuid
 from datetime import timedelta
 from pathlib import PurePath
@@ -290,6 +291,28 @@ class HelpTopic(models.Model):
             ancestor = ancestor.parent
 
 
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def visible_to(self, agent: "Agent") -> "TicketQuerySet":
+        """The tickets `agent` may see and act on, with what a list row shows.
+
+        Admins see all; agents their departments' tickets and those assigned to them;
+        managers also the tickets assigned to the agents of their departments (their
+        reports), wherever those tickets sit. Subqueries rather than joins, so no row
+        appears twice and the planner can OR the indexes on department and assignee.
+        """
+        rows = self.select_related(
+            "requester", "department", "priority", "sla_plan", "assignee__user", "team", "topic"
+        )
+        if agent.is_admin:
+            return rows
+        departments = Department.objects.filter(agents=agent).values("pk")
+        visible = models.Q(department__in=departments) | models.Q(assignee=agent)
+        if agent.is_manager:
+            reports = Agent.objects.filter(departments__in=departments).values("pk")
+            visible |= models.Q(assignee__in=reports)
+        return rows.filter(visible)
+
+
 class Ticket(models.Model):
     """A request for help, from opening to closure."""
 
@@ -387,6 +410,8 @@ class Ticket(models.Model):
     # Part of every signed access link: bumping it revokes all links sent so far.
     access_generation = models.PositiveIntegerField(default=1)
 
+    objects = TicketQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -427,6 +452,17 @@ class Ticket(models.Model):
                 fields=["resolved_at"],
                 condition=models.Q(status="resolved"),
                 name="ticket_resolved_since",
+            ),
+            # The agent panel's queues: a status view sorted by activity (admins see every
+            # department), a team's queue, and ticket-number keyset tie-breaks.
+            models.Index(fields=["status", "-updated_at", "-id"], name="ticket_status_updated"),
+            models.Index(fields=["-updated_at", "-id"], name="ticket_recent_activity"),
+            models.Index(fields=["resolution_due", "id"], name="ticket_due"),
+            models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_queue"),
+            models.Index(
+                fields=["department"],
+                condition=models.Q(is_overdue=True, status__in=["open", "awaiting_customer"]),
+                name="ticket_overdue",
             ),
         ]
 
@@ -563,6 +599,9 @@ class AuditEvent(models.Model):
         SLA_WARNING = "sla_warning", "SLA warning"
         SLA_BREACHED = "sla_breached", "Overdue"
         SLA_ESCALATED = "sla_escalated", "Escalated by SLA rule"
+        ESCALATED = "escalated", "Escalated"
+        TIME_LOGGED = "time_logged", "Time logged"
+        CALLER_IDENTITY = "caller_identity", "Caller identity"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -850,3 +889,119 @@ class PageAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} at {self.at:%Y-%m-%d %H:%M:%S}: {self.outcome}"
+
+
+class TimeEntry(models.Model):
+    """Time an agent spent on a ticket, for billing and SLA reporting; added, never edited."""
+
+    # One entry covers at most a working day; longer work is logged day by day.
+    MAX_MINUTES: ClassVar[int] = 24 * 60
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="time_entries")
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="time_entries")
+    minutes = models.PositiveIntegerField()
+    note = models.CharField(max_length=255, blank=True)
+    worked_on = models.DateField(help_text="The day the work was done.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["worked_on", "pk"]
+        verbose_name_plural = "time entries"
+        indexes = [models.Index(fields=["ticket", "worked_on"], name="time_entry_ticket_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=1, minutes__lte=24 * 60),
+                name="time_entry_minutes_in_a_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} min by {self.agent} on #{self.ticket.number}"
+
+
+CANNED_VARIABLE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+
+class CannedResponseQuerySet(models.QuerySet["CannedResponse"]):
+    def for_department(self, department: Department) -> "CannedResponseQuerySet":
+        """Active responses an agent may use on a ticket of `department`: its own and global."""
+        return self.filter(
+            models.Q(department=department) | models.Q(department=None), is_active=True
+        )
+
+
+class CannedResponse(models.Model):
+    """A prepared reply agents insert and edit; `{{ variable }}` placeholders are filled in.
+
+    The body is never a template: only the names in `VARIABLES` are replaced, by plain text,
+    so nothing typed here (or in a ticket) can run template code.
+    """
+
+    VARIABLES: ClassVar[dict[str, str]] = {
+        "requester_name": "the requester's name",
+        "requester_first_name": "the requester's first name",
+        "requester_email": "the requester's email address",
+        "ticket_number": "the ticket number",
+        "ticket_subject": "the ticket's subject",
+        "department_name": "the ticket's department",
+        "agent_name": "your name",
+        "desk_name": "the help desk's name",
+    }
+
+    title = models.CharField(max_length=120)
+    body = models.TextField(
+        help_text="Plain text. Variables: "
+        + ", ".join(f"{{{{ {name} }}}}" for name in VARIABLES)
+        + "."
+    )
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_responses",
+        help_text="Empty means every department may use it.",
+    )
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = CannedResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title"],
+                condition=models.Q(department=None),
+                name="unique_global_canned_response",
+            ),
+            models.UniqueConstraint(
+                fields=["department", "title"],
+                condition=models.Q(department__isnull=False),
+                name="unique_department_canned_response",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        unknown = sorted(set(CANNED_VARIABLE.findall(self.body)) - set(self.VARIABLES))
+        if unknown:
+            raise ValidationError(
+                {"body": f"Unknown variable(s): {', '.join(unknown)}. Use only those listed."}
+            )
+
+    def render(self, ticket: Ticket, agent: Agent) -> str:
+        """The body with its variables filled in from the ticket and the agent, as plain text."""
+        values = {
+            "requester_name": ticket.requester.name,
+            "requester_first_name": ticket.requester.name.split(" ", 1)[0],
+            "requester_email": ticket.requester.email,
+            "ticket_number": ticket.number,
+            "ticket_subject": ticket.subject,
+            "department_name": ticket.department.name,
+            "agent_name": agent.display_name,
+            "desk_name": settings.HELPDESK_NAME,
+        }
+        return CANNED_VARIABLE.sub(lambda match: values.get(match[1], match[0]), self.body)

@@ -9,8 +9,9 @@ Operations return the fresh ticket (or the new thread entry); the object passed 
 stale afterwards.
 """
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -35,6 +36,7 @@ from tickets.models import (
     ThreadEntry,
     Ticket,
     TicketFieldValue,
+    TimeEntry,
     normalize_email,
     phone_validator,
 )
@@ -599,6 +601,250 @@ def send_access_link(*, email: str, number: str) -> bool:
         ticket=ticket,
     )
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# The agent panel's verbs: status, escalation, time, callers, batches
+
+
+@transaction.atomic
+def set_status(
+    ticket: Ticket, *, by: Agent, status: str, expected_version: int | None = None
+) -> Ticket:
+    """Move an active ticket between open and awaiting the customer (whose reply reopens it).
+
+    Resolving, closing and reopening carry more (a resolution, a reason) and have their own
+    operations.
+    """
+    if status not in Ticket.ACTIVE_STATUSES:
+        raise InvalidTransition(
+            "Only open and awaiting customer can be set directly; "
+            "resolve, close and reopen have their own actions."
+        )
+    ticket = _lock(ticket, expected_version)
+    if not ticket.is_active:
+        raise InvalidTransition(
+            f"Ticket #{ticket.number} is {ticket.get_status_display().lower()}; reopen it first."
+        )
+    if ticket.status == status:
+        return ticket
+    # Through _move, so the SLA clocks pause or resume with the status.
+    _move(ticket, status, Kind.STATUS_CHANGED, by=by, note="", fields=[], now=timezone.now())
+    return ticket
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """What Tier 2 needs to pick up a ticket without asking again (the checklist's step 11)."""
+
+    steps_to_reproduce: str
+    error_text: str
+    tried: str
+    user_impact: str
+    users_affected: int
+    affected_asset: str = ""
+
+    MAX_USERS = 1_000_000
+
+    def checked(self) -> "Handoff":
+        """The hand-off with its text cleaned; a bare "please assist" is refused."""
+        if not 1 <= self.users_affected <= self.MAX_USERS:
+            raise TicketError(f"The number of users affected must be 1 to {self.MAX_USERS:,}.")
+        return Handoff(
+            steps_to_reproduce=_required_text(self.steps_to_reproduce, "steps to reproduce"),
+            error_text=_required_text(self.error_text, "exact error text"),
+            tried=_required_text(self.tried, "list of what was tried"),
+            user_impact=_required_text(self.user_impact, "user impact"),
+            users_affected=self.users_affected,
+            affected_asset=clean_text(self.affected_asset).strip(),
+        )
+
+    def as_note(self) -> str:
+        """The internal note Tier 2 reads: one labelled section per item."""
+        sections = [
+            ("Steps to reproduce", self.steps_to_reproduce),
+            ("Exact error text", self.error_text),
+            ("Already tried", self.tried),
+            ("Affected asset", self.affected_asset or "not given"),
+            ("User impact", f"{self.user_impact}\nUsers affected: {self.users_affected}"),
+        ]
+        body = "\n\n".join(f"{title}:\n{text}" for title, text in sections)
+        return f"Escalation hand-off\n\n{body}"
+
+
+@transaction.atomic
+def escalate(
+    ticket: Ticket,
+    *,
+    by: Agent,
+    handoff: Handoff,
+    department: Department | None = None,
+    agent: Agent | None = None,
+    team: Team | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Hand the ticket to Tier 2: the transfer and/or assignment plus the hand-off as one
+    formatted internal note, all or nothing, audited as an escalation.
+
+    The note is posted after the move, so its alert reaches the new owners.
+    """
+    handoff = handoff.checked()
+    if department is None and agent is None and team is None:
+        raise TicketError("Choose who takes the ticket over: a department, an agent or a team.")
+    ticket = _lock(ticket, expected_version)
+    if not ticket.is_active:
+        raise InvalidTransition(
+            f"Ticket #{ticket.number} is {ticket.get_status_display().lower()}; "
+            "reopen it before escalating."
+        )
+    targets = [str(owner) for owner in (department, agent, team) if owner is not None]
+    _save(ticket, [], timezone.now())
+    summary = f"{handoff.user_impact} ({handoff.users_affected} affected)"
+    _audit(
+        ticket, Kind.ESCALATED, by=by, old=_owners(ticket), new=" · ".join(targets), note=summary
+    )
+    if department is not None and department.pk != ticket.department_id:
+        ticket = transfer(ticket, by=by, department=department, reason=f"Escalated: {summary}")
+    if agent is not None:
+        ticket = assign(ticket, by=by, agent=agent)
+    if team is not None:
+        ticket = assign_team(ticket, by=by, team=team)
+    return add_note(ticket, by=by, body=handoff.as_note()).ticket
+
+
+def _owners(ticket: Ticket) -> str:
+    owners = [ticket.department, ticket.assignee, ticket.team]
+    return " · ".join(str(owner) for owner in owners if owner is not None)
+
+
+@transaction.atomic
+def log_time(
+    ticket: Ticket,
+    *,
+    by: Agent,
+    minutes: int,
+    note: str = "",
+    worked_on: date | None = None,
+) -> TimeEntry:
+    """Record time spent on the ticket (billing and SLA reports read it); audited."""
+    if not 1 <= minutes <= TimeEntry.MAX_MINUTES:
+        raise TicketError("Log from 1 minute to 24 hours (1440 minutes) per entry.")
+    today = timezone.localdate()
+    worked_on = worked_on or today
+    if worked_on > today:
+        raise TicketError("Time cannot be logged for a day that has not come yet.")
+    if worked_on < today - timedelta(days=366):
+        raise TicketError("Time more than a year old cannot be logged.")
+    note = " ".join(clean_text(note).split())
+    if len(note) > 255:
+        raise TicketError("The note is too long: at most 255 characters.")
+    ticket = _lock(ticket, None)
+    entry = TimeEntry.objects.create(
+        ticket=ticket, agent=by, minutes=minutes, note=note, worked_on=worked_on
+    )
+    _save(ticket, [], timezone.now())
+    _audit(ticket, Kind.TIME_LOGGED, by=by, new=f"{minutes} min on {worked_on}", note=note)
+    return entry
+
+
+@transaction.atomic
+def resolve_with_time(
+    ticket: Ticket,
+    *,
+    by: Agent,
+    root_cause: str,
+    resolution: str,
+    category: str,
+    minutes: int,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Resolve the ticket and log the time the work took, together or not at all (the
+    checklist logs time before closing: billing and SLA reports depend on it)."""
+    ticket = resolve(
+        ticket,
+        by=by,
+        root_cause=root_cause,
+        resolution=resolution,
+        category=category,
+        expected_version=expected_version,
+    )
+    log_time(ticket, by=by, minutes=minutes, note="Resolution work")
+    return ticket
+
+
+CALLER_SOURCES = (Ticket.Source.PHONE, Ticket.Source.WALK_IN)
+
+
+@transaction.atomic
+def open_ticket_for_caller(
+    *,
+    by: Agent,
+    email: str,
+    name: str,
+    phone: str,
+    subject: str,
+    body: str,
+    topic: HelpTopic,
+    source: str,
+    identity_verified: bool,
+    priority: Priority | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> Ticket:
+    """Open a ticket for someone who phoned or walked in, recording whether the agent
+    verified who they are (the checklist's step 1) in the audit trail."""
+    if source not in CALLER_SOURCES:
+        raise TicketError("A caller's ticket comes in by phone or as a walk-in.")
+    requester = find_or_create_contact(email=email, name=name, phone=phone)
+    ticket = open_ticket(
+        requester=requester,
+        subject=subject,
+        body=body,
+        topic=topic,
+        source=source,
+        by=by,
+        priority=priority,
+        attachments=attachments,
+    )
+    verified = "verified" if identity_verified else "not verified"
+    _audit(
+        ticket,
+        Kind.CALLER_IDENTITY,
+        by=by,
+        new=verified,
+        note=f"{Ticket.Source(source).label} contact; the caller's identity was {verified}.",
+    )
+    return ticket
+
+
+class BatchRefused(TicketError):
+    """One ticket of a batch was refused, so none was changed; says which and why."""
+
+
+@transaction.atomic
+def apply_to_all(
+    tickets: Sequence[tuple[Ticket, int]], action: Callable[[Ticket, int], object]
+) -> int:
+    """Run `action(ticket, expected_version)` on every ticket, or on none.
+
+    The first refusal (stale, invalid, forbidden by the operation) rolls the whole batch
+    back and names the ticket. Returns how many tickets were processed.
+    """
+    # Lock every row up front in primary-key order: two overlapping batches then queue up
+    # behind each other instead of deadlocking halfway.
+    list(
+        Ticket.objects.select_for_update()
+        .filter(pk__in=[ticket.pk for ticket, _version in tickets])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for ticket, version in tickets:
+        try:
+            action(ticket, version)
+        except TicketError as error:
+            raise BatchRefused(
+                f"Nothing was changed: ticket #{ticket.number} was refused. {error}"
+            ) from error
+    return len(tickets)
 
 
 # ---------------------------------------------------------------------------------------------

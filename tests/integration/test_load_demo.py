@@ -37,7 +37,9 @@ def test_running_it_twice_leaves_the_same_data() -> None:
 
     assert snapshot() == first
     assert "nothing changed" in output
-    assert len(first["tickets_ticket"]) == 7
+    assert len(first["tickets_ticket"]) == 8
+    assert len(first["tickets_cannedresponse"]) == 4
+    assert len(first["tickets_timeentry"]) == 3
 
 
 def test_it_prints_the_demo_logins() -> None:

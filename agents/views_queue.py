@@ -1,0 +1,138 @@
+"""The queue: views with counts, filters, sort and search in the URL, keyset pages, bulk actions."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from agents.access import agent_required
+from agents.forms import BulkForm, QueueForm
+from tickets import operations as ops
+from tickets.errors import TicketError
+from tickets.models import Agent, Ticket
+from tickets.queues import QUEUE_VIEWS, SEARCH_CAP, SORTS, capped_count, find, keyset_page
+
+PAGE_SIZE = 50
+# Tab counts are a hint, not a ledger: counted at most once a minute per agent.
+COUNTS_TTL = 60
+
+
+@require_safe
+@agent_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The ticket list an agent lives in."""
+    return render_queue(request, request.GET, BulkForm(initial={"next": request.GET.urlencode()}))
+
+
+def render_queue(
+    request: HttpRequest, query: QueryDict, bulk_form: BulkForm, status: int = 200
+) -> HttpResponse:
+    agent: Agent = request.agent  # type: ignore[attr-defined]
+    form = QueueForm(query)
+    data = form.cleaned_data
+    view = QUEUE_VIEWS[data.get("view") or "open"]
+    sort = SORTS[data.get("sort") or "updated"]
+    rows = view.narrow(Ticket.objects.visible_to(agent), agent).filter(**form.lookups())
+    matches = find(data["q"]) if data.get("q") else None
+    if matches is not None:
+        rows = rows.filter(pk__in=matches.ids)
+    page = keyset_page(rows, sort, query.get("after", ""), PAGE_SIZE)
+    selected = bulk_form.selected_ids()
+    counts = tab_counts(agent)
+    context = {
+        "form": form,
+        "view": view,
+        "sort": sort,
+        "page": page,
+        "tabs": [
+            (tab, counts[key], _queue_url(query, view=key, after=None))
+            for key, tab in QUEUE_VIEWS.items()
+        ],
+        "next_url": page.next_cursor and _queue_url(query, after=page.next_cursor),
+        "first_url": query.get("after") and _queue_url(query, after=None),
+        "bulk_form": bulk_form,
+        "selected": selected,
+        "filtered": any(form.lookups().values()) or bool(data.get("q")),
+        "search_incomplete": matches is not None and not matches.complete,
+        "search_cap": SEARCH_CAP,
+    }
+    return render(request, "agents/queue.html", context, status=status)
+
+
+def tab_counts(agent: Agent) -> dict[str, int]:
+    """Each view's count for this agent, capped (see `capped_count`) and cached briefly."""
+    key = f"agents:tab-counts:{agent.pk}"
+    counts = cache.get(key)
+    if counts is None:
+        visible = Ticket.objects.visible_to(agent)
+        counts = {
+            name: capped_count(view.narrow(visible, agent)) for name, view in QUEUE_VIEWS.items()
+        }
+        cache.set(key, counts, COUNTS_TTL)
+    return counts
+
+
+def _queue_url(query: QueryDict, **changes: str | None) -> str:
+    params = query.copy()
+    for name, value in changes.items():
+        params.pop(name, None)
+        if value:
+            params[name] = value
+    encoded = params.urlencode()
+    return reverse("agents:queue") + (f"?{encoded}" if encoded else "")
+
+
+@require_POST
+@agent_required
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one action to the selected tickets: to all of them, or to none."""
+    agent: Agent = request.agent  # type: ignore[attr-defined]
+    form = BulkForm(request.POST)
+    back = QueryDict(request.POST.get("next", ""))
+    if not form.is_valid():
+        return render_queue(request, back, form, status=400)
+    selection = form.selection()
+    tickets = list(Ticket.objects.visible_to(agent).filter(pk__in=selection).order_by("pk"))
+    if len(tickets) != len(selection):
+        # Someone else's ticket in the batch: as for any ticket one may not see, a 404.
+        raise Http404("No such ticket.")
+    try:
+        ops.apply_to_all(
+            [(ticket, selection[ticket.pk]) for ticket in tickets],
+            _bulk_action(form.cleaned_data, agent),
+        )
+    except TicketError as error:
+        form.add_error(None, str(error))
+        return render_queue(request, back, form, status=409)
+    cache.delete(f"agents:tab-counts:{agent.pk}")
+    label = dict(BulkForm.ACTIONS)[form.cleaned_data["action"]].lower()
+    messages.success(request, f"Done: {label} applied to {len(tickets)} ticket(s).")
+    return redirect(_queue_url(back, after=None))
+
+
+def _bulk_action(data: dict[str, Any], agent: Agent) -> Callable[[Ticket, int], object]:
+    action = data["action"]
+    if action == "assign":
+        return lambda ticket, version: ops.assign(
+            ticket, by=agent, agent=data["agent"], expected_version=version
+        )
+    if action == "transfer":
+        return lambda ticket, version: ops.transfer(
+            ticket,
+            by=agent,
+            department=data["department"],
+            reason=data["reason"],
+            expected_version=version,
+        )
+    if action == "priority":
+        return lambda ticket, version: ops.triage(
+            ticket, by=agent, priority=data["priority"], expected_version=version
+        )
+    return lambda ticket, version: ops.set_status(
+        ticket, by=agent, status=data["status"], expected_version=version
+    )

@@ -1,0 +1,190 @@
+"""The queue: views with counts, filters and sort in the URL, search, keyset pages, and a
+query count that does not grow with the rows."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from agents import views_queue
+from tests.conftest import Cast, OpenTicket
+from tests.integration.agents.conftest import queries_for
+from tickets import operations as ops
+from tickets import queues
+from tickets.models import Ticket
+
+
+def numbers(response: object) -> list[str]:
+    return re.findall(
+        r'class="ticket-link" href="/agents/tickets/(\d+)/"', response.content.decode()
+    )
+
+
+def test_each_row_shows_what_an_agent_scans_for(
+    cast: Cast, alex: Client, desk_ticket: Ticket
+) -> None:
+    ops.claim(desk_ticket, by=cast.tier1)
+
+    page = alex.get(reverse("agents:queue")).content.decode()
+
+    for shown in (
+        desk_ticket.number,
+        "Online and mobile banking are down",
+        "Jordan Blake",
+        "P3 Normal",
+        "Open",
+        "Service Desk",
+        "Alex Rivera",
+        f'datetime="{desk_ticket.resolution_due.isoformat()}"',
+    ):
+        assert shown in page
+
+
+def test_the_views_split_the_tickets_and_count_them(
+    cast: Cast, alex: Client, open_ticket: OpenTicket
+) -> None:
+    mine = ops.claim(open_ticket(subject="Mine"), by=cast.tier1)
+    ops.set_status(open_ticket(subject="Waiting"), by=cast.tier1, status="awaiting_customer")
+    open_ticket(subject="Nobody's")
+    open_ticket(subject="Not ours", topic=cast.outage)  # SysAdmin: not in Alex's queues
+
+    assert numbers(alex.get(reverse("agents:queue"), {"view": "mine"})) == [mine.number]
+    unassigned = alex.get(reverse("agents:queue"), {"view": "unassigned"})
+    assert len(numbers(unassigned)) == 2
+    page = alex.get(reverse("agents:queue"), {"view": "all"}).content.decode()
+    assert len(numbers_in(page)) == 3
+    counts = dict(re.findall(r'>\s*([A-Za-z’\' ]+?)\s*<span class="badge[^>]*>(\d+\+?)<', page))
+    assert counts["Open"] == "2"
+    assert counts["My tickets"] == "1"
+    assert counts["Awaiting customer"] == "1"
+    assert counts["All"] == "3"
+
+
+def numbers_in(page: str) -> list[str]:
+    return re.findall(r'class="ticket-link" href="/agents/tickets/(\d+)/"', page)
+
+
+def test_filters_and_sort_live_in_the_url(
+    cast: Cast, alex: Client, open_ticket: OpenTicket
+) -> None:
+    urgent = ops.triage(open_ticket(subject="Urgent"), by=cast.tier1, priority=cast.p1)
+    normal = open_ticket(subject="Normal")
+    phoned = open_ticket(subject="Phoned in", source=Ticket.Source.PHONE, by=cast.tier1)
+
+    by_priority = alex.get(reverse("agents:queue"), {"view": "all", "priority": cast.p1.pk})
+    by_source = alex.get(reverse("agents:queue"), {"view": "all", "source": "phone"})
+    most_urgent = alex.get(reverse("agents:queue"), {"view": "all", "sort": "priority"})
+
+    assert numbers(by_priority) == [urgent.number]
+    assert numbers(by_source) == [phoned.number]
+    assert numbers(most_urgent)[0] == urgent.number
+    assert set(numbers(most_urgent)) == {urgent.number, normal.number, phoned.number}
+
+
+def test_a_forged_filter_is_reported_and_ignored(alex: Client, desk_ticket: Ticket) -> None:
+    response = alex.get(
+        reverse("agents:queue"), {"view": "all", "department": "99999", "created_from": "soon"}
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert "Enter a valid date" in response.content.decode()
+    assert numbers(response) == [desk_ticket.number]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Online and mobile", "bank", "jordan", "jordan.blake@northbank.test", "error 503", "{number}"],
+)
+def test_search_finds_by_number_subject_requester_and_message_text(
+    cast: Cast, alex: Client, desk_ticket: Ticket, open_ticket: OpenTicket, query: str
+) -> None:
+    open_ticket(
+        subject="Printer jam",
+        body="Paper stuck in tray 2.",
+        requester=cast.outsider,
+        by=cast.outsider,
+    )
+
+    response = alex.get(
+        reverse("agents:queue"), {"view": "all", "q": query.format(number=desk_ticket.number)}
+    )
+
+    assert numbers(response) == [desk_ticket.number]
+
+
+def test_search_finds_words_in_internal_notes(
+    cast: Cast, alex: Client, desk_ticket: Ticket
+) -> None:
+    ops.add_note(desk_ticket, by=cast.tier1, body="Connection pool exhausted on banking-api-01.")
+
+    response = alex.get(reverse("agents:queue"), {"view": "all", "q": "exhausted"})
+
+    assert numbers(response) == [desk_ticket.number]
+
+
+def test_search_never_shows_tickets_outside_the_agents_sight(
+    cast: Cast, alex: Client, open_ticket: OpenTicket
+) -> None:
+    open_ticket(subject="Core banking outage", topic=cast.outage)
+
+    response = alex.get(reverse("agents:queue"), {"view": "all", "q": "outage"})
+
+    assert numbers(response) == []
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats(
+    alex: Client, open_ticket: OpenTicket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views_queue, "PAGE_SIZE", 2)
+    opened = {open_ticket(subject=f"Ticket {n}").number for n in range(5)}
+
+    seen: list[str] = []
+    url = reverse("agents:queue") + "?view=all&sort=number"
+    for _page in range(3):
+        response = alex.get(url)
+        seen += numbers(response)
+        match = re.search(r'href="([^"]+)" rel="next"', response.content.decode())
+        if match is None:
+            break
+        url = match[1].replace("&amp;", "&")
+
+    assert seen == sorted(opened)
+    assert match is None
+
+
+def test_a_tampered_page_cursor_starts_again_at_the_first_page(
+    alex: Client, desk_ticket: Ticket
+) -> None:
+    response = alex.get(reverse("agents:queue"), {"view": "all", "after": "not-a-cursor"})
+
+    assert numbers(response) == [desk_ticket.number]
+
+
+def test_the_queue_query_count_does_not_grow_with_rows(
+    cast: Cast, alex: Client, open_ticket: OpenTicket
+) -> None:
+    url = reverse("agents:queue")
+    for number in range(3):
+        ops.claim(open_ticket(subject=f"Few {number}"), by=cast.tier1)
+    few = queries_for(alex, url, {"view": "all"})
+    for number in range(30):
+        ticket = open_ticket(subject=f"Many {number}", priority=cast.p2)
+        ops.assign_team(ticket, by=cast.tier1, team=cast.major_incident)
+
+    assert queries_for(alex, url, {"view": "all"}) == few
+    assert few <= 25  # sessions, the agent, nine capped counts, the page, the filter choices
+
+
+def test_a_search_matching_too_many_tickets_says_so(
+    alex: Client, open_ticket: OpenTicket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queues, "SEARCH_CAP", 1)
+    open_ticket(subject="Printer jam on floor 1")
+    open_ticket(subject="Printer jam on floor 2")
+
+    response = alex.get(reverse("agents:queue"), {"view": "all", "q": "printer"})
+
+    assert len(numbers(response)) == 1
+    assert "only some of them are listed" in response.content.decode()

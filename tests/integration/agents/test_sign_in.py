@@ -1,0 +1,88 @@
+"""Agents sign in on their own page; customers and deactivated accounts are told why not."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import Cast
+
+User = get_user_model()
+
+
+PASSWORD = "test-password"
+
+
+def sign_in(client: Client, username: str, password: str = PASSWORD, **extra: str) -> object:
+    return client.post(
+        reverse("agents:login"), {"username": username, "password": password, **extra}
+    )
+
+
+def test_an_agent_signs_in_and_lands_on_the_queue(cast: Cast, client: Client) -> None:
+    response = sign_in(client, "alex")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("agents:queue")
+    assert client.get(reverse("agents:queue")).status_code == 200
+
+
+def test_signing_in_returns_to_the_page_asked_for(cast: Cast, client: Client) -> None:
+    asked = reverse("agents:queue") + "?view=mine"
+    redirect_to_sign_in = client.get(asked)
+
+    response = sign_in(client, "alex", next=asked)
+
+    assert (
+        redirect_to_sign_in["Location"] == f"{reverse('agents:login')}?next=/agents/%3Fview%3Dmine"
+    )
+    assert response["Location"] == asked
+
+
+def test_a_customer_is_refused_with_a_clear_message(cast: Cast, client: Client) -> None:
+    User.objects.create_user("jordan", password="test-password")
+
+    response = sign_in(client, "jordan")
+
+    assert response.status_code == 200
+    assert "This area is for help desk staff" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_deactivated_agent_is_told_so(cast: Cast, client: Client) -> None:
+    cast.tier1.user.is_active = False
+    cast.tier1.user.save()
+
+    response = sign_in(client, "alex")
+
+    assert "This account has been deactivated" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(("username", "password"), [("alex", "wrong"), ("nobody", "x")])
+def test_a_wrong_password_says_nothing_about_the_account(
+    cast: Cast, client: Client, username: str, password: str
+) -> None:
+    response = sign_in(client, username, password)
+
+    page = response.content.decode()
+    assert "Please enter a correct username and password" in page
+    assert "deactivated" not in page
+
+
+def test_signing_out_ends_the_session(cast: Cast, client: Client) -> None:
+    client.force_login(cast.tier1.user)
+
+    response = client.post(reverse("agents:logout"))
+
+    assert response["Location"] == reverse("agents:login")
+    assert client.get(reverse("agents:queue")).status_code == 302
+
+
+def test_the_profile_shows_departments_and_workload(cast: Cast, client: Client) -> None:
+    client.force_login(cast.manager.user)
+
+    page = client.get(reverse("agents:profile")).content.decode()
+
+    assert "Sam Okafor" in page and "Service Desk" in page
+    assert "Manager: also sees the tickets of your departments" in page
