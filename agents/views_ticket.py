@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from agents import forms
 from agents.access import agent_required, attachment_for_agent_or_404, ticket_for_agent_or_404
+from tickets import clocks
 from tickets import operations as ops
 from tickets.errors import StaleTicket, TicketError
-from tickets.models import Agent, AuditEvent, CannedResponse, ThreadEntry, Ticket
+from tickets.models import Agent, AuditEvent, CannedResponse, ClockEvent, ThreadEntry, Ticket
 from tickets.queues import time_spent
 
 Kind = AuditEvent.Kind
@@ -179,6 +180,7 @@ def render_ticket(
         "ticket": ticket,
         "agent": agent,
         "timeline": timeline(ticket),
+        "clock_events": clocks.timeline(ticket),
         "other_tickets": Ticket.objects.visible_to(agent)
         .filter(requester=ticket.requester_id)
         .exclude(pk=ticket.pk)
@@ -195,6 +197,25 @@ def render_ticket(
         "refusal": refusal,
     }
     return render(request, "agents/ticket.html", context, status=status)
+
+
+@require_safe
+@agent_required
+def sla_explained(request: HttpRequest, number: str) -> HttpResponse:
+    """Explain this due time: the calendar reasoning behind each clock, and the SLA timeline."""
+    agent: Agent = request.agent  # type: ignore[attr-defined]
+    ticket = ticket_for_agent_or_404(agent, number)
+    explanations = [
+        {"label": label, **vars(explanation)}
+        for clock, label in ClockEvent.Clock.choices
+        if (explanation := clocks.explain_due(ticket, clock)) is not None
+    ]
+    context = {
+        "ticket": ticket,
+        "explanations": explanations,
+        "clock_events": clocks.timeline(ticket),
+    }
+    return render(request, "agents/ticket_sla.html", context)
 
 
 def _fresh_form(

@@ -80,7 +80,7 @@ def payload(page: Page) -> dict[str, Any]:
         "dedup_key": ticket.number,
     }
     if page.action == Page.Action.TRIGGER:
-        link = settings.SITE_URL + reverse("admin:tickets_ticket_change", args=[ticket.pk])
+        link = settings.SITE_URL + reverse("agents:ticket", args=[ticket.number])
         body["payload"] = {
             "summary": page.summary,
             "severity": page.severity,

@@ -1,8 +1,7 @@
-"""The first seed's lifecycle in a real browser: the bank's outage report is found, triaged,
-noted, escalated to a SysAdmin, resolved with its root cause and closed, and the audit trail
-on the ticket page shows every step.
-
-The customer's steps go through `tickets.operations` until the portal's forms are merged.
+"""The first seed's lifecycle in a real browser, both faces: the bank's user reports the
+outage in the portal; it is found, triaged, noted, escalated to a SysAdmin; the user confirms
+the fix in the portal; it is resolved with its root cause and closed. The audit trail shows
+every step, and the user sees the replies and the resolution but never an internal note.
 """
 
 import re
@@ -10,9 +9,10 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.agent_panel import sign_in
-from tests.conftest import Cast, OpenTicket
-from tickets import operations as ops
+from tests.conftest import Cast
 from tickets.models import AuditEvent, Ticket
+
+NOTE = "Verified: https://online.northbank.example returns 503; two branches confirm."
 
 Kind = AuditEvent.Kind
 
@@ -26,13 +26,31 @@ def open_panel(page: Page, summary: str) -> None:
     page.locator("summary", has_text=summary).click()
 
 
+def report_in_the_portal(customer: Page, base: str) -> Ticket:
+    """Step 1: the bank's user opens a ticket as a guest, in their own words."""
+    customer.goto(f"{base}/tickets/new/")
+    customer.get_by_label("Your name").fill("Jordan Blake")
+    customer.get_by_label("Email address").fill("jordan.blake@northbank.test")
+    customer.get_by_label("Help topic").select_option(label="General Inquiry")
+    customer.get_by_label("Subject").fill("Online and mobile banking are down")
+    customer.get_by_label("What happened?").fill(
+        'Since 8:40 no customer can log in: "Service temporarily unavailable (error 503)".'
+    )
+    customer.get_by_role("button", name="Open ticket").click()
+    ticket = Ticket.objects.get(subject="Online and mobile banking are down")
+    expect(customer.get_by_role("heading", name=re.compile(f"#{ticket.number}"))).to_be_visible()
+    return ticket
+
+
 def test_the_outage_goes_from_report_to_closure_in_the_panel(
-    cast: Cast, open_ticket: OpenTicket, live_server: object, page: Page
+    cast: Cast, live_server: object, page: Page
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    ticket = open_ticket(source=Ticket.Source.WEB)  # the customer's report, from the portal
+    customer = page.context.browser.new_context().new_page()  # type: ignore[union-attr]
+    customer.on("pageerror", lambda error: errors.append(str(error)))
+    ticket = report_in_the_portal(customer, base)
 
     # Step 2: the Tier 1 agent signs in and finds the report in the queue.
     sign_in(page, base, "alex")
@@ -54,9 +72,7 @@ def test_the_outage_goes_from_report_to_closure_in_the_panel(
 
     # Step 4: internal notes, visibly set apart from the public thread.
     open_panel(page, "Internal note")
-    page.locator("#id_note-body").fill(
-        "Verified: https://online.northbank.example returns 503; two branches confirm."
-    )
+    page.locator("#id_note-body").fill(NOTE)
     page.get_by_role("button", name="Add note").click()
     expect(page.locator(".entry-note")).to_contain_text("two branches confirm")
 
@@ -85,10 +101,16 @@ def test_the_outage_goes_from_report_to_closure_in_the_panel(
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator("#ticket-status")).to_have_text("Awaiting customer")
 
-    ops.add_customer_message(  # the customer confirms the fix, from the portal
-        Ticket.objects.get(pk=ticket.pk), by=cast.requester, body="Confirmed, it works again."
-    )
+    # The user validates the fix in the portal (the browser that opened the ticket may follow it).
+    customer.goto(f"{base}/tickets/{ticket.number}/")
+    expect(
+        customer.get_by_text("Services were restored at 09:25. Can you confirm?")
+    ).to_be_visible()
+    customer.get_by_label("Your message").fill("Confirmed, it works again.")
+    customer.get_by_role("button", name="Send").click()
+    expect(customer.get_by_text("Your message was added.")).to_be_visible()
     page.reload()
+    expect(page.locator("#ticket-status")).to_have_text("Open")
     open_panel(page, "Resolve")
     form = page.locator("#form-resolve")
     form.get_by_label("Root cause").fill(
@@ -119,6 +141,17 @@ def test_the_outage_goes_from_report_to_closure_in_the_panel(
     ):
         expect(timeline).to_contain_text(re.compile(r"\s+".join(map(re.escape, line.split()))))
     expect(page.get_by_text("Time logged: 50 min")).to_be_visible()
+
+    # The user sees the correspondence and the resolution, never an internal note.
+    customer.reload()
+    expect(
+        customer.get_by_text("Services were restored at 09:25. Can you confirm?")
+    ).to_be_visible()
+    expect(customer.get_by_text("Reverted CR-1042 and restarted the banking API.")).to_be_visible()
+    expect(customer.get_by_text("Closed", exact=True).first).to_be_visible()
+    visible = customer.locator("main").inner_text()
+    for internal in ("two branches confirm", "Exact error text", "Escalated", "Priya Nair ·"):
+        assert internal not in visible
     trail = list(Ticket.objects.get(pk=ticket.pk).events.values_list("kind", "actor_name"))
     assert trail == [
         (Kind.CREATED, "Jordan Blake"),

@@ -51,6 +51,7 @@ PAGES = [
     ("agents:password", {}, ANY_AGENT),
     ("agents:new_ticket", {}, ANY_AGENT),
     ("agents:ticket", {"number": None}, DESK_TICKET),
+    ("agents:ticket_sla", {"number": None}, DESK_TICKET),
     ("agents:attachment", {"attachment_id": None}, DESK_TICKET),
 ]
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from tests.conftest import Cast, OpenTicket
 from tests.integration.agents.conftest import queries_for, upload
 from tickets import operations as ops
-from tickets.models import CannedResponse, Ticket
+from tickets.fields import check_answers
+from tickets.models import CannedResponse, HelpTopicField, Ticket
 
 OPENED_AT = datetime(2026, 3, 2, 8, 40, tzinfo=UTC)
 
@@ -143,3 +144,47 @@ def test_a_replies_first_response_is_shown_instead_of_its_due_time(
         ops.reply(desk_ticket, by=cast.tier1, body="On it.")
 
     assert "answered" in page_of(alex, desk_ticket)
+
+
+def test_the_sla_timeline_shows_each_clock_event_and_links_to_the_explanation(
+    cast: Cast, alex: Client, open_ticket: OpenTicket
+) -> None:
+    with time_machine.travel(OPENED_AT, tick=False):
+        ticket = ops.triage(open_ticket(), by=cast.tier1, sla_plan=cast.sev_a)
+
+    page = page_of(alex, ticket)
+
+    timeline = page.split('id="sla-timeline"')[1].split("</details>")[0]
+    assert timeline.count('<tr class="clock-started">') == 2  # first response, resolution
+    assert timeline.count('<tr class="clock-recomputed">') == 2  # Sev C → Sev A
+    assert reverse("agents:ticket_sla", args=[ticket.number]) in timeline
+
+
+def test_explaining_the_due_times_walks_the_plans_calendar(
+    cast: Cast, alex: Client, open_ticket: OpenTicket
+) -> None:
+    with time_machine.travel(OPENED_AT, tick=False):
+        ticket = ops.triage(open_ticket(), by=cast.tier1, priority=cast.p1, sla_plan=cast.sev_a)
+
+    response = alex.get(reverse("agents:ticket_sla", args=[ticket.number]))
+
+    page = response.content.decode()
+    assert 'First response: due <time datetime="2026-03-02T08:55:00+00:00">' in page
+    assert 'Resolution: due <time datetime="2026-03-02T12:40:00+00:00">' in page
+    assert "<li>Resolution target under Sev A at P1 Emergency: 4 h.</li>" in page
+    assert "The clock runs round the clock (24×7): due 4 h later." in page
+
+
+def test_the_answers_to_the_topics_questions_are_shown(
+    cast: Cast, alex: Client, open_ticket: OpenTicket
+) -> None:
+    question = HelpTopicField.objects.create(
+        topic=cast.general, label="Affected service", kind="choice", choices="Web\nMobile app"
+    )
+    answers = check_answers([question], {question.key: "Mobile app"})
+
+    page = page_of(alex, open_ticket(field_values=answers))
+
+    card = page.split('id="answers-heading"')[1].split("</section>")[0]
+    assert "<dt>Affected service</dt>" in card
+    assert "<dd>Mobile app</dd>" in card

@@ -42,6 +42,8 @@ def test_the_receiver_gets_a_pagerduty_style_trigger(
     assert "Resolution was due" in body["payload"]["summary"]
     assert body["payload"]["source"] == "IT Help Desk"
     assert body["links"][0]["text"] == f"Ticket #{paged_outage.number}"
+    # The on-call engineer lands on the ticket in the agent panel.
+    assert body["links"][0]["href"].endswith(f"/agents/tickets/{paged_outage.number}/")
     attempt = paged_outage.pages.get().attempt_log.get()
     assert (attempt.status_code, attempt.succeeded) == (202, True)
 
