@@ -7,7 +7,7 @@ from django.db.models.deletion import ProtectedError
 from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
 from tickets.errors import AuditTrailIsAppendOnly
-from tickets.models import AuditEvent
+from tickets.models import AuditEvent, ClockEvent
 
 
 def test_an_event_cannot_be_changed_through_the_orm(open_ticket: OpenTicket) -> None:
@@ -34,27 +34,32 @@ def test_an_event_cannot_be_deleted_through_the_orm(open_ticket: OpenTicket) -> 
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
+@pytest.mark.parametrize("table", ["tickets_auditevent", "tickets_clockevent"])
 @pytest.mark.parametrize(
     "statement",
     [
-        "UPDATE tickets_auditevent SET note = 'rewritten' WHERE id = %s",
-        "DELETE FROM tickets_auditevent WHERE id = %s",
+        "UPDATE {table} SET reason = 'rewritten' WHERE ticket_id = %s",
+        "DELETE FROM {table} WHERE ticket_id = %s",
     ],
 )
-def test_the_database_refuses_raw_sql_that_changes_events(
-    open_ticket: OpenTicket, statement: str
+def test_the_database_refuses_raw_sql_that_changes_history(
+    open_ticket: OpenTicket, table: str, statement: str
 ) -> None:
-    event = open_ticket().events.get()
+    ticket = open_ticket()  # its plan starts two clocks: clock events exist too
+    if table == "tickets_auditevent":
+        statement = statement.replace("reason", "note")
+    before = AuditEvent.objects.count(), ClockEvent.objects.count()
 
     with (
         pytest.raises(IntegrityError, match="append-only"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
-        cursor.execute(statement, [event.pk])
+        cursor.execute(statement.format(table=table), [ticket.pk])
 
-    event.refresh_from_db()
-    assert event.note == ""
+    assert (AuditEvent.objects.count(), ClockEvent.objects.count()) == before
+    assert not AuditEvent.objects.filter(note="rewritten").exists()
+    assert not ClockEvent.objects.filter(reason="rewritten").exists()
 
 
 def test_a_ticket_with_a_trail_cannot_be_deleted(cast: Cast, open_ticket: OpenTicket) -> None:
