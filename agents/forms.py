@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agents.access import NOT_AN_AGENT
+from helpdesk.uploads import MultipleFileField
 from sla.models import SLAPlan
 from tickets.models import (
     Agent,
@@ -61,23 +62,6 @@ class AgentAuthenticationForm(AuthenticationForm):
 
 # ---------------------------------------------------------------------------------------------
 # Shared pieces
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; the operations check their type, size and number."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(file, initial) for file in files]
 
 
 def active_agents() -> QuerySet[Agent]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from agents import forms
 from agents.access import agent_required, attachment_for_agent_or_404, ticket_for_agent_or_404
+from helpdesk.uploads import download
 from tickets import clocks
 from tickets import operations as ops
 from tickets.errors import StaleTicket, TicketError
@@ -258,15 +259,7 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     """A file of a ticket the agent may see, always as a download of its stored type."""
     agent: Agent = request.agent  # type: ignore[attr-defined]
     stored = attachment_for_agent_or_404(agent, attachment_id)
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=stored.filename, content_type=stored.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(stored)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -9,15 +9,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import RegexValidator
 from django.http import HttpRequest
 from django.urls import reverse
 
+from helpdesk.uploads import MultipleFileField
 from tickets import fields as topic_fields
 from tickets import notifications
-from tickets.attachments import check_uploads
-from tickets.errors import TicketError
 from tickets.models import Contact, HelpTopic, HelpTopicField, phone_validator
 
 User = get_user_model()
@@ -25,28 +23,6 @@ Kind = HelpTopicField.Kind
 MAX_MESSAGE = 20_000
 number_validator = RegexValidator(r"^#?\s*\d{6,12}$", "Enter the ticket number, like 12345678.")
 form_key_validator = RegexValidator(r"^[A-Za-z0-9_-]{16,64}$", "Reload the page and try again.")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; cleans to a list, checked against the attachment limits."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
-        cleaned = [super(MultipleFileField, self).clean(item, initial) for item in files]
-        try:
-            check_uploads(cleaned)
-        except TicketError as refused:
-            raise ValidationError(str(refused)) from None
-        return cleaned
 
 
 class HoneypotMixin(forms.Form):

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from helpdesk import ratelimit
+from helpdesk.uploads import download
 from portal.forms import CloseForm, NewTicketForm, ReplyForm, StatusLookupForm
 from tickets import access, queries
 from tickets import operations as ops
@@ -288,12 +289,4 @@ def attachment(request: HttpRequest, number: str, attachment_id: int) -> FileRes
     stored = queries.public_attachment(ticket, attachment_id)
     if stored is None:
         raise Http404("No such file.")
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing.") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=stored.filename, content_type=stored.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(stored)

@@ -104,6 +104,20 @@ def test_an_empty_note_is_refused_and_nothing_is_saved(alex: Client, desk_ticket
     assert fresh(desk_ticket).version == desk_ticket.version
 
 
+def test_a_refused_file_is_reported_on_its_field_and_the_note_kept(
+    alex: Client, desk_ticket: Ticket
+) -> None:
+    response = post_action(
+        alex, desk_ticket, "note", body="Installer attached.", attachments=[upload("setup.exe")]
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "“setup.exe”: this type of file is not accepted" in page
+    assert "Installer attached.</textarea>" in page  # what the agent typed is kept
+    assert not fresh(desk_ticket).entries.filter(kind=ThreadEntry.Kind.NOTE).exists()
+
+
 def test_triage_records_priority_plan_and_topic_from_and_to(
     cast: Cast, alex: Client, desk_ticket: Ticket
 ) -> None:
