@@ -133,10 +133,13 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "rest_framework",
+    "drf_spectacular",
     "sla",
     "tickets",
     "portal",
     "agents",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -433,6 +436,29 @@ HELPDESK_RATE_LIMITS = {
 # TRUST_X_FORWARDED_FOR (default false): take the client IP from the last X-Forwarded-For
 # entry, as set by the reverse proxy; without a proxy a client could forge it.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# API (api/): osTicket-compatible ticket creation and the JSON API for integrations.
+# HELPDESK_API_MAX_BODY_MB (default 25): largest request body; attachments travel in base64,
+# a third larger than the files.
+HELPDESK_API_MAX_BODY_BYTES = (
+    env_int("HELPDESK_API_MAX_BODY_MB", 25, minimum=1, maximum=1024) * 1024 * 1024
+)
+# HELPDESK_API_RATE (default 120/m): requests per API key, counted in the cache.
+HELPDESK_API_RATE = env_rate("HELPDESK_API_RATE", "120/m")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ActsAsAgent"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Help desk API",
+    "DESCRIPTION": "Tickets for integrations, acting as the API key's agent.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 # Content Security Policy of every page but Django admin's: no inline script or style, nothing
 # from other sites, no framing, forms post only here.
 CONTENT_SECURITY_POLICY = (

@@ -10,5 +10,6 @@ admin.site.index_title = "Configuration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("agents/", include("agents.urls")),
+    path("api/", include("api.urls")),
     path("", include("portal.urls")),
 ]

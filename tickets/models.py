@@ -602,6 +602,7 @@ class AuditEvent(models.Model):
         ESCALATED = "escalated", "Escalated"
         TIME_LOGGED = "time_logged", "Time logged"
         CALLER_IDENTITY = "caller_identity", "Caller identity"
+        RECEIVED_VIA = "received_via", "Received via"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

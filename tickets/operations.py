@@ -816,6 +816,52 @@ def open_ticket_for_caller(
     return ticket
 
 
+@transaction.atomic
+def open_ticket_from_integration(
+    *,
+    requester: Contact,
+    subject: str,
+    body: str,
+    topic: HelpTopic,
+    channel: str,
+    priority: Priority | None = None,
+    body_format: str = ThreadEntry.Format.TEXT,
+    attachments: Sequence[UploadedFile] = (),
+    field_values: Sequence[FieldValue] = (),
+    idempotency_key: str | None = None,
+    notes: str = "",
+    notes_by: Agent | None = None,
+) -> Ticket:
+    """Open a ticket sent by another system (the API) on the requester's behalf.
+
+    `channel` says which credential brought it in ("API key “Monitoring” (hd_1a2b…) from
+    192.0.2.7"); it is recorded in an internal audit event, never shown to the requester.
+    `notes` become an internal note by `notes_by`. A retry with the same idempotency key
+    returns the first ticket and records nothing more.
+    """
+    if notes.strip() and notes_by is None:
+        raise TicketError("Internal notes need an agent to write them.")
+    ticket = open_ticket(
+        requester=requester,
+        subject=subject,
+        body=body,
+        topic=topic,
+        source=Ticket.Source.API,
+        by=requester,
+        priority=priority,
+        body_format=body_format,
+        attachments=attachments,
+        field_values=field_values,
+        idempotency_key=idempotency_key,
+    )
+    if ticket.events.filter(kind=Kind.RECEIVED_VIA).exists():
+        return ticket  # a retry: the first request recorded everything
+    _audit(ticket, Kind.RECEIVED_VIA, by=None, new=channel)
+    if notes.strip() and notes_by is not None:
+        add_note(ticket, by=notes_by, body=notes)
+    return ticket
+
+
 class BatchRefused(TicketError):
     """One ticket of a batch was refused, so none was changed; says which and why."""
 

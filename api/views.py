@@ -1,0 +1,249 @@
+"""The JSON API for integrations, under /api/v1/: tickets read and changed as the key's agent.
+
+Every ticket is read through `Ticket.objects.visible_to(agent)` (404 for one the agent may
+not see, exactly as for one that does not exist) and changed through `tickets.operations`
+with the version the client read (409 if the ticket moved on since). The thread includes
+internal notes, marked `internal`: the key acts as an agent, and every agent who may see a
+ticket sees its notes in the agent panel too.
+"""
+
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+from django.db.models import Prefetch
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers as drf
+from rest_framework import status as http
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers
+from tickets import operations as ops
+from tickets.errors import StaleTicket, TicketError
+from tickets.models import Agent, ThreadEntry, Ticket
+from tickets.queues import SORTS, keyset_page, search
+
+Status = Ticket.Status
+
+
+def agent_of(request: Request) -> Agent:
+    """The key's agent (the permission class has made sure there is one)."""
+    return request.auth.agent
+
+
+def visible_ticket(request: Request, number: str) -> Ticket:
+    ticket = Ticket.objects.visible_to(agent_of(request)).filter(number=number).first()
+    if ticket is None:
+        raise Http404("No such ticket.")
+    return ticket
+
+
+class ListQuery(drf.Serializer):
+    """The list's filters, search, order and page."""
+
+    status = drf.ChoiceField(choices=Status.choices, required=False)
+    priority = drf.CharField(required=False, help_text='A priority code, e.g. "P1".')
+    department = drf.IntegerField(required=False, help_text="A department's id.")
+    assignee = drf.RegexField(
+        r"^(\d+|me|none)$", required=False, help_text='An agent\'s id, "me" or "none".'
+    )
+    q = drf.CharField(required=False, help_text="Words or a ticket number (as the queue's search).")
+    sort = drf.ChoiceField(choices=list(SORTS), default="updated")
+    cursor = drf.CharField(required=False, default="", help_text="From the previous page's next.")
+    page_size = drf.IntegerField(min_value=1, max_value=100, default=25)
+
+
+def _filtered(request: Request, query: dict[str, Any]) -> Any:
+    agent = agent_of(request)
+    rows = Ticket.objects.visible_to(agent)
+    if "status" in query:
+        rows = rows.filter(status=query["status"])
+    if "priority" in query:
+        rows = rows.filter(priority__code__iexact=query["priority"])
+    if "department" in query:
+        rows = rows.filter(department_id=query["department"])
+    assignee = query.get("assignee")
+    if assignee == "me":
+        rows = rows.filter(assignee=agent)
+    elif assignee == "none":
+        rows = rows.filter(assignee=None)
+    elif assignee:
+        rows = rows.filter(assignee_id=int(assignee))
+    if query.get("q", "").strip():
+        rows = search(rows, query["q"])
+    return rows
+
+
+class TicketList(APIView):
+    @extend_schema(
+        operation_id="tickets_list",
+        parameters=[ListQuery],
+        responses={200: serializers.TicketPageSerializer},
+        description="The tickets the key's agent may see, newest activity first by default; "
+        "keyset pages (follow `next`).",
+    )
+    def get(self, request: Request) -> Response:
+        query_serializer = ListQuery(data=request.query_params)
+        query_serializer.is_valid(raise_exception=True)
+        query = query_serializer.validated_data
+        page = keyset_page(
+            _filtered(request, query), SORTS[query["sort"]], query["cursor"], query["page_size"]
+        )
+        next_url = None
+        if page.next_cursor:
+            params = {**request.query_params.dict(), "cursor": page.next_cursor}
+            next_url = request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+        rows = serializers.TicketSerializer(page.rows, many=True).data
+        return Response({"results": rows, "next": next_url})
+
+
+class TicketDetail(APIView):
+    @extend_schema(
+        operation_id="tickets_retrieve",
+        responses={
+            200: serializers.TicketDetailSerializer,
+            404: OpenApiResponse(description="Not visible"),
+        },
+    )
+    def get(self, request: Request, number: str) -> Response:
+        entries = ThreadEntry.objects.order_by("created_at", "pk").prefetch_related("attachments")
+        ticket = (
+            Ticket.objects.visible_to(agent_of(request))
+            .prefetch_related(Prefetch("entries", queryset=entries))
+            .filter(number=number)
+            .first()
+        )
+        if ticket is None:
+            raise Http404("No such ticket.")
+        return Response(serializers.TicketDetailSerializer(ticket).data)
+
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input, or the operation refused it"),
+    404: OpenApiResponse(description="No such ticket, or not visible to the key's agent"),
+    409: OpenApiResponse(description="The ticket changed since `version`; nothing was saved"),
+}
+
+
+class TicketAction(APIView):
+    """POST one action on one ticket: check the input, call the operation, return the ticket."""
+
+    input: ClassVar[type[drf.Serializer]]
+
+    def perform(self, ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
+        raise NotImplementedError
+
+    def post(self, request: Request, number: str) -> Response:
+        ticket = visible_ticket(request, number)
+        given = self.input(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            self.perform(ticket, given.validated_data, agent_of(request))
+        except StaleTicket as stale:
+            body = {"detail": str(stale), "version": stale.current, "changes": stale.changes}
+            return Response(body, status=http.HTTP_409_CONFLICT)
+        except TicketError as refused:
+            return Response({"detail": str(refused)}, status=http.HTTP_400_BAD_REQUEST)
+        fresh = Ticket.objects.visible_to(agent_of(request)).filter(number=number).first()
+        if fresh is None:  # e.g. assigned away from the key's department: out of its sight now
+            return Response(status=http.HTTP_204_NO_CONTENT)
+        return Response(serializers.TicketSerializer(fresh).data)
+
+
+def action_schema(input_serializer: type[drf.Serializer], summary: str) -> Any:
+    return extend_schema(
+        request=input_serializer,
+        responses={200: serializers.TicketSerializer, **ERRORS},
+        summary=summary,
+    )
+
+
+class Reply(TicketAction):
+    input = serializers.ReplySerializer
+
+    @action_schema(serializers.ReplySerializer, "Reply to the requester")
+    def post(self, request: Request, number: str) -> Response:
+        return super().post(request, number)
+
+    def perform(self, ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
+        return ops.reply(
+            ticket,
+            by=agent,
+            body=data["body"],
+            body_format=data["body_format"],
+            status=data.get("status"),
+            expected_version=data["version"],
+        )
+
+
+class Note(TicketAction):
+    input = serializers.NoteSerializer
+
+    @action_schema(serializers.NoteSerializer, "Add an internal note")
+    def post(self, request: Request, number: str) -> Response:
+        return super().post(request, number)
+
+    def perform(self, ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
+        # A note appends and overwrites nothing, so like the agent panel it needs no version.
+        return ops.add_note(ticket, by=agent, body=data["body"], body_format=data["body_format"])
+
+
+class ChangeStatus(TicketAction):
+    input = serializers.StatusSerializer
+
+    @action_schema(serializers.StatusSerializer, "Change the status")
+    def post(self, request: Request, number: str) -> Response:
+        return super().post(request, number)
+
+    def perform(self, ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
+        status, version = data["status"], data["version"]
+        if status == Status.RESOLVED:
+            fields = serializers.StatusSerializer.RESOLUTION_FIELDS
+            return ops.resolve_with_time(
+                ticket, by=agent, expected_version=version, **{name: data[name] for name in fields}
+            )
+        if status == Status.CLOSED:
+            return ops.close(
+                ticket, by=agent, reason=data.get("reason", ""), expected_version=version
+            )
+        if status == Status.OPEN and not ticket.is_active:
+            return ops.reopen(
+                ticket, by=agent, reason=data.get("reason", ""), expected_version=version
+            )
+        return ops.set_status(ticket, by=agent, status=status, expected_version=version)
+
+
+class ChangePriority(TicketAction):
+    input = serializers.PrioritySerializer
+
+    @action_schema(serializers.PrioritySerializer, "Change the priority")
+    def post(self, request: Request, number: str) -> Response:
+        return super().post(request, number)
+
+    def perform(self, ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
+        return ops.triage(
+            ticket, by=agent, priority=data["priority"], expected_version=data["version"]
+        )
+
+
+class ChangeAssignee(TicketAction):
+    input = serializers.AssigneeSerializer
+
+    @extend_schema(
+        request=serializers.AssigneeSerializer,
+        responses={
+            200: serializers.TicketSerializer,
+            204: OpenApiResponse(description="Assigned away: the key's agent no longer sees it"),
+            **ERRORS,
+        },
+        summary="Assign to an agent, or release",
+    )
+    def post(self, request: Request, number: str) -> Response:
+        return super().post(request, number)
+
+    def perform(self, ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
+        return ops.assign(
+            ticket, by=agent, agent=data["assignee"], expected_version=data["version"]
+        )
