@@ -53,12 +53,9 @@ def rotate(key: ApiKey, *, grace: timedelta, now: datetime) -> str:
     secret in use just before the rotation is kept.
     """
     key = ApiKey.objects.select_for_update().get(pk=key.pk)
-    if grace > timedelta(0):
-        key.previous_prefix, key.previous_key_hash = key.prefix, key.key_hash
-        key.previous_valid_until = now + grace
-    else:
-        key.previous_prefix = key.previous_key_hash = ""
-        key.previous_valid_until = None
+    # The old secret is kept (hashed) even without grace, so using it says "rotated".
+    key.previous_prefix, key.previous_key_hash = key.prefix, key.key_hash
+    key.previous_valid_until = now + grace
     key.prefix, raw, key.key_hash = _new_secret()
     key.rotated_at = now
     key.save()
@@ -93,7 +90,7 @@ def find(raw: str, now: datetime) -> ApiKey:
         and prefix == key.previous_prefix
         and hmac.compare_digest(digest, key.previous_key_hash)
     ):
-        if key.previous_valid_until is not None and key.previous_valid_until > now:
+        if key.previous_valid_until and key.previous_valid_until > now:
             return key
         raise KeyRefused("This API key was rotated and no longer works; use the new one.")
     raise KeyRefused("The API key is not valid.")
