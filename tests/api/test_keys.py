@@ -56,9 +56,11 @@ def test_a_second_rotation_forgets_the_first_secret(create_key: str) -> None:
 def test_an_expired_key_is_refused(make_key: MakeKey) -> None:
     secret = make_key("Temp", expires_at=timezone.now() + timedelta(days=1))
     assert keys.authenticate(secret, "127.0.0.1")
-    with time_machine.travel(timezone.now() + timedelta(days=2), tick=False):
-        with pytest.raises(keys.KeyRefused, match="inactive or has expired"):
-            keys.authenticate(secret, "127.0.0.1")
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=2), tick=False),
+        pytest.raises(keys.KeyRefused, match="inactive or has expired"),
+    ):
+        keys.authenticate(secret, "127.0.0.1")
 
 
 def test_a_key_whose_agent_left_is_refused(make_key: MakeKey, cast: Cast) -> None:
