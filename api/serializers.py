@@ -4,6 +4,9 @@ from rest_framework import serializers
 
 from tickets.models import Agent, Attachment, Priority, ThreadEntry, Ticket, TimeEntry
 
+# What a reply may leave a ticket in; named in the schema (ENUM_NAME_OVERRIDES).
+ACTIVE_STATUS_CHOICES = [(status, Ticket.Status(status).label) for status in Ticket.ACTIVE_STATUSES]
+
 
 class NamedSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
@@ -100,7 +103,7 @@ class PostSerializer(serializers.Serializer):
 
 class ReplySerializer(PostSerializer, VersionedSerializer):
     status = serializers.ChoiceField(
-        choices=[(status, Ticket.Status(status).label) for status in Ticket.ACTIVE_STATUSES],
+        choices=ACTIVE_STATUS_CHOICES,
         required=False,
         help_text="Leave the ticket open or awaiting the customer.",
     )

@@ -51,7 +51,9 @@ class ListQuery(drf.Serializer):
     )
     q = drf.CharField(required=False, help_text="Words or a ticket number (as the queue's search).")
     sort = drf.ChoiceField(choices=list(SORTS), default="updated")
-    cursor = drf.CharField(required=False, default="", help_text="From the previous page's next.")
+    cursor = drf.CharField(
+        required=False, allow_blank=True, default="", help_text="From the previous page's next."
+    )
     page_size = drf.IntegerField(min_value=1, max_value=100, default=25)
 
 

@@ -458,6 +458,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets for integrations, acting as the API key's agent.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Ticket.Status",
+        "ActiveStatusEnum": "api.serializers.ACTIVE_STATUS_CHOICES",
+    },
 }
 # Content Security Policy of every page but Django admin's: no inline script or style, nothing
 # from other sites, no framing, forms post only here.

@@ -61,25 +61,21 @@ def endpoints(ticket: Ticket, cast: Cast) -> dict[str, tuple[str, str, dict | No
     }
 
 
+ENDPOINTS = ["list", "detail", "reply", "note", "status", "priority", "assignee"]
+ACTIONS = ENDPOINTS[2:]
 EXPECTED = {
-    "admin": dict.fromkeys(["list", "detail", "reply", "note", "status", "priority", "assignee"], 200),
-    "tier1": dict.fromkeys(["list", "detail", "reply", "note", "status", "priority", "assignee"], 200),
-    "tier1_read_only": {"list": 200, "detail": 200} | dict.fromkeys(
-        ["reply", "note", "status", "priority", "assignee"], 403
-    ),
-    "other_department": {"list": 200} | dict.fromkeys(
-        ["detail", "reply", "note", "status", "priority", "assignee"], 404
-    ),
-    "create_only": dict.fromkeys(["list", "detail", "reply", "note", "status", "priority", "assignee"], 403),
-    "no_key": dict.fromkeys(["list", "detail", "reply", "note", "status", "priority", "assignee"], 401),
-    "inactive": dict.fromkeys(["list", "detail", "reply", "note", "status", "priority", "assignee"], 401),
-}  # fmt: skip
+    "admin": dict.fromkeys(ENDPOINTS, 200),
+    "tier1": dict.fromkeys(ENDPOINTS, 200),
+    "tier1_read_only": {"list": 200, "detail": 200} | dict.fromkeys(ACTIONS, 403),
+    "other_department": {"list": 200} | dict.fromkeys(["detail", *ACTIONS], 404),
+    "create_only": dict.fromkeys(ENDPOINTS, 403),
+    "no_key": dict.fromkeys(ENDPOINTS, 401),
+    "inactive": dict.fromkeys(ENDPOINTS, 401),
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(
-    "endpoint", ["list", "detail", "reply", "note", "status", "priority", "assignee"]
-)
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_permission_matrix(
     client: Client,
     key_for: Callable[[str], str | None],
