@@ -7,12 +7,13 @@ internal notes, marked `internal`: the key acts as an agent, and every agent who
 ticket sees its notes in the agent panel too.
 """
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers as drf
 from rest_framework import status as http
 from rest_framework.request import Request
@@ -132,14 +133,14 @@ ERRORS = {
 class TicketAction(APIView):
     """POST one action on one ticket: check the input, call the operation, return the ticket."""
 
-    input: ClassVar[type[drf.Serializer]]
+    input_serializer: ClassVar[type[drf.Serializer]]
 
     def perform(self, ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
         raise NotImplementedError
 
     def post(self, request: Request, number: str) -> Response:
         ticket = visible_ticket(request, number)
-        given = self.input(data=request.data)
+        given = self.input_serializer(data=request.data)
         given.is_valid(raise_exception=True)
         try:
             self.perform(ticket, given.validated_data, agent_of(request))
@@ -154,20 +155,25 @@ class TicketAction(APIView):
         return Response(serializers.TicketSerializer(fresh).data)
 
 
-def action_schema(input_serializer: type[drf.Serializer], summary: str) -> Any:
-    return extend_schema(
-        request=input_serializer,
-        responses={200: serializers.TicketSerializer, **ERRORS},
-        summary=summary,
-    )
+def documented(
+    summary: str, more_responses: dict[int, OpenApiResponse] | None = None
+) -> Callable[[type], type]:
+    """Describe a `TicketAction`'s POST in the schema: its input, the ticket back, errors."""
+
+    def describe(view: type[TicketAction]) -> type[TicketAction]:
+        schema = extend_schema(
+            request=view.input_serializer,
+            responses={200: serializers.TicketSerializer, **ERRORS, **(more_responses or {})},
+            summary=summary,
+        )
+        return extend_schema_view(post=schema)(view)
+
+    return describe
 
 
+@documented("Reply to the requester")
 class Reply(TicketAction):
-    input = serializers.ReplySerializer
-
-    @action_schema(serializers.ReplySerializer, "Reply to the requester")
-    def post(self, request: Request, number: str) -> Response:
-        return super().post(request, number)
+    input_serializer = serializers.ReplySerializer
 
     def perform(self, ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
         return ops.reply(
@@ -180,24 +186,18 @@ class Reply(TicketAction):
         )
 
 
+@documented("Add an internal note")
 class Note(TicketAction):
-    input = serializers.NoteSerializer
-
-    @action_schema(serializers.NoteSerializer, "Add an internal note")
-    def post(self, request: Request, number: str) -> Response:
-        return super().post(request, number)
+    input_serializer = serializers.NoteSerializer
 
     def perform(self, ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
         # A note appends and overwrites nothing, so like the agent panel it needs no version.
         return ops.add_note(ticket, by=agent, body=data["body"], body_format=data["body_format"])
 
 
+@documented("Change the status")
 class ChangeStatus(TicketAction):
-    input = serializers.StatusSerializer
-
-    @action_schema(serializers.StatusSerializer, "Change the status")
-    def post(self, request: Request, number: str) -> Response:
-        return super().post(request, number)
+    input_serializer = serializers.StatusSerializer
 
     def perform(self, ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
         status, version = data["status"], data["version"]
@@ -217,12 +217,9 @@ class ChangeStatus(TicketAction):
         return ops.set_status(ticket, by=agent, status=status, expected_version=version)
 
 
+@documented("Change the priority")
 class ChangePriority(TicketAction):
-    input = serializers.PrioritySerializer
-
-    @action_schema(serializers.PrioritySerializer, "Change the priority")
-    def post(self, request: Request, number: str) -> Response:
-        return super().post(request, number)
+    input_serializer = serializers.PrioritySerializer
 
     def perform(self, ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
         return ops.triage(
@@ -230,20 +227,12 @@ class ChangePriority(TicketAction):
         )
 
 
+@documented(
+    "Assign to an agent, or release",
+    {204: OpenApiResponse(description="Assigned away: the key's agent no longer sees it")},
+)
 class ChangeAssignee(TicketAction):
-    input = serializers.AssigneeSerializer
-
-    @extend_schema(
-        request=serializers.AssigneeSerializer,
-        responses={
-            200: serializers.TicketSerializer,
-            204: OpenApiResponse(description="Assigned away: the key's agent no longer sees it"),
-            **ERRORS,
-        },
-        summary="Assign to an agent, or release",
-    )
-    def post(self, request: Request, number: str) -> Response:
-        return super().post(request, number)
+    input_serializer = serializers.AssigneeSerializer
 
     def perform(self, ticket: Ticket, data: dict[str, Any], agent: Agent) -> object:
         return ops.assign(

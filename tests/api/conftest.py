@@ -4,34 +4,21 @@ rate-limit cache, and small helpers to call the endpoints."""
 import base64
 import struct
 import zlib
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
-from pytest_django import Settings
 
 from api import keys
 from api.models import ApiKey
 from tests.conftest import Cast
+
+# Files in a temporary media folder and a fresh cache (rate-limit counters), as for the panel.
+from tests.integration.agents.conftest import fresh_cache, media  # noqa: F401
 from tickets.models import Agent
 
 # The test client calls from 127.0.0.1; live servers and curl do too.
 LOCAL = "127.0.0.0/8\n::1/128"
-
-
-@pytest.fixture(autouse=True)
-def media(settings: Settings, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 MakeKey = Callable[..., str]
