@@ -30,7 +30,15 @@ from django.db import transaction
 from api.models import ApiKey
 from tickets import operations
 from tickets.fields import Answer, check_answers, fields_of
-from tickets.models import HelpTopic, HelpTopicField, Priority, ThreadEntry, Ticket, phone_validator
+from tickets.models import (
+    HelpTopic,
+    HelpTopicField,
+    Priority,
+    ThreadEntry,
+    Ticket,
+    normalize_email,
+    phone_validator,
+)
 
 REQUIRED = ("name", "email", "subject", "message")
 OPTIONAL = (
@@ -395,6 +403,12 @@ def open_request(
     request: TicketRequest, key: ApiKey, *, client_ip: str, idempotency_key: str
 ) -> Ticket:
     """Open the ticket, with its contact, topic answers and notes, or nothing at all."""
+    scoped_key = scoped_idempotency_key(key, idempotency_key)
+    reused = Ticket.objects.filter(idempotency_key=scoped_key).exclude(
+        requester__email=normalize_email(request.email)
+    )
+    if scoped_key and reused.exists():
+        raise Invalid("Idempotency-Key: already used for another requester's ticket")
     answers = check_answers(fields_of(request.topic), request.answers)
     requester = operations.find_or_create_contact(
         email=request.email, name=request.name, phone=request.phone
@@ -412,7 +426,7 @@ def open_request(
         priority=request.priority,
         attachments=request.attachments,
         field_values=answers,
-        idempotency_key=scoped_idempotency_key(key, idempotency_key),
+        idempotency_key=scoped_key,
         notes=request.notes,
         notes_by=key.agent,
     )

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from api import serializers
 from tickets import operations as ops
 from tickets.errors import StaleTicket, TicketError
-from tickets.models import Agent, ThreadEntry, Ticket
+from tickets.models import Agent, ThreadEntry, Ticket, TicketQuerySet
 from tickets.queues import SORTS, keyset_page, search
 
 Status = Ticket.Status
@@ -58,7 +58,8 @@ class ListQuery(drf.Serializer):
     page_size = drf.IntegerField(min_value=1, max_value=100, default=25)
 
 
-def _filtered(request: Request, query: dict[str, Any]) -> Any:
+def _filtered(request: Request, query: dict[str, Any]) -> TicketQuerySet:
+    """The agent's visible tickets narrowed by the checked `ListQuery`."""
     agent = agent_of(request)
     rows = Ticket.objects.visible_to(agent)
     if "status" in query:

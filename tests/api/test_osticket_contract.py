@@ -331,6 +331,17 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_same_ticket(
     assert Ticket.objects.count() == 2
 
 
+def test_an_idempotency_key_reused_for_another_requester_is_refused(
+    client: Client, create_key: str
+) -> None:
+    post_json(client, create_key, json.dumps(DOCUMENTED_EXAMPLE), idempotency_key="7")
+    other = {**DOCUMENTED_EXAMPLE, "email": "someone.else@example.test"}
+    response = post_json(client, create_key, json.dumps(other), idempotency_key="7")
+    assert response.status_code == 400
+    assert "Idempotency-Key: already used for another requester's ticket" in body_of(response)
+    assert Ticket.objects.count() == 1
+
+
 def test_idempotency_keys_of_two_api_keys_do_not_collide(
     client: Client, create_key: str, make_key: MakeKey
 ) -> None:
