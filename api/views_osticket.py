@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -111,8 +112,7 @@ def _body(request: HttpRequest, content_types: tuple[str, ...]) -> bytes:
         raise Refusal(415, f"{REFUSED}: content type {content_type} is not accepted here "
                            f"(send {readable}).")  # fmt: skip
     limit = settings.HELPDESK_API_MAX_BODY_BYTES
-    too_large = Refusal(413, f"{REFUSED}: the request body is larger than "
-                             f"{limit // (1024 * 1024)} MB.")  # fmt: skip
+    too_large = Refusal(413, f"{REFUSED}: the request body is larger than {filesizeformat(limit)}.")
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

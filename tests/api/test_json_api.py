@@ -321,3 +321,32 @@ def test_past_the_keys_rate_it_is_429_with_retry_after(
     assert statuses == [200, 200, 200, 429]
     response = call(client, key, "get", "/api/v1/tickets/")
     assert 0 < int(response["Retry-After"]) <= 60
+
+
+def test_a_body_over_the_limit_is_413_and_changes_nothing(
+    client: Client, key_for: Callable[[str], str | None], desk_ticket: Ticket, settings: object
+) -> None:
+    settings.HELPDESK_API_MAX_BODY_BYTES = 1024  # type: ignore[attr-defined]
+    response = call(
+        client,
+        key_for("tier1"),
+        "post",
+        f"/api/v1/tickets/{desk_ticket.number}/notes/",
+        {"body": "x" * 2000},
+    )
+    assert response.status_code == 413
+    assert "larger than" in response.json()["detail"]
+    assert not ThreadEntry.objects.filter(ticket=desk_ticket, kind="note").exists()
+
+
+def test_malformed_json_is_400(
+    client: Client, key_for: Callable[[str], str | None], desk_ticket: Ticket
+) -> None:
+    response = client.post(
+        f"/api/v1/tickets/{desk_ticket.number}/notes/",
+        '{"body": ',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key_for('tier1')}",
+    )
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
