@@ -376,3 +376,16 @@ def test_past_the_keys_rate_it_is_429_with_retry_after(
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3600
     assert Ticket.objects.count() == 2
+
+
+def test_agents_see_which_key_brought_the_ticket_and_the_requester_does_not(
+    client: Client, create_key: str, cast: Cast
+) -> None:
+    number = body_of(post_json(client, create_key, json.dumps(DOCUMENTED_EXAMPLE))).strip()
+    agent = Client()
+    agent.force_login(cast.tier1.user)
+    page = agent.get(f"/agents/tickets/{number}/").content.decode()
+    assert "Received via" in page
+    assert "API key “Monitoring”" in page
+    ticket = Ticket.objects.get(number=number)
+    assert not ticket.events.filter(is_public=True, kind=AuditEvent.Kind.RECEIVED_VIA).exists()
