@@ -12,11 +12,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from helpdesk import ratelimit
 from helpdesk.uploads import download
-from portal.forms import CloseForm, NewTicketForm, ReplyForm, StatusLookupForm
+from portal.forms import CloseForm, NewTicketForm, ReopenForm, ReplyForm, StatusLookupForm
 from tickets import access, queries
 from tickets import operations as ops
 from tickets.errors import TicketError
@@ -76,7 +77,10 @@ def access_link(request: HttpRequest, token: str) -> HttpResponse:
         context = {"reason": str(refused), "form": StatusLookupForm()}
         return render(request, "portal/link_refused.html", context, status=404)
     grant(request, ticket)
-    return redirect("portal:ticket", number=ticket.number)
+    page = reverse("portal:ticket", args=[ticket.number])
+    # The resolution notice's buttons land on the matching form; only a POST there acts.
+    then = request.GET.get("then", "")
+    return redirect(f"{page}#{then}" if then in access.INTENTS else page)
 
 
 def _limited(request: HttpRequest, scope: str, email: str) -> str:
@@ -209,6 +213,7 @@ def render_ticket(
     *,
     reply_form: ReplyForm | None = None,
     close_form: CloseForm | None = None,
+    reopen_form: ReopenForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
@@ -217,6 +222,7 @@ def render_ticket(
         "answers": ticket.field_values.all(),
         "reply_form": reply_form or ReplyForm(),
         "close_form": close_form or CloseForm(),
+        "reopen_form": reopen_form or ReopenForm(),
     }
     return render(request, "portal/ticket.html", context, status=status)
 
@@ -270,6 +276,22 @@ def close_ticket(request: HttpRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         return render_ticket(request, ticket, close_form=form, status=400)
     return _close(request, ticket, requester, form.cleaned_data["reason"])
+
+
+@require_POST
+def reopen_ticket(request: HttpRequest, number: str) -> HttpResponse:
+    """ "It is not fixed": reopen a resolved or closed ticket, saying what is still wrong."""
+    ticket, requester = requester_ticket_or_404(request, number)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        return render_ticket(request, ticket, reopen_form=form, status=400)
+    try:
+        ops.reopen(ticket, by=requester, reason=form.cleaned_data["reason"])
+    except TicketError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Your ticket is open again; we will be in touch.")
+    return redirect("portal:ticket", number=ticket.number)
 
 
 def _close(request: HttpRequest, ticket: Ticket, requester: Contact, reason: str) -> HttpResponse:

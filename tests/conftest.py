@@ -196,6 +196,11 @@ class _SinkHandler:
         return "250 Message accepted for delivery"
 
 
+def plain_text(message: EmailMessage) -> str:
+    """The plain-text part of a received email (notifications are text + HTML alternatives)."""
+    return message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -590,10 +590,8 @@ def send_access_link(*, email: str, number: str) -> bool:
     notifications.queue_email(
         "access_link",
         to=(requester.email, requester.name),
-        subject=f"[#{ticket.number}] Your link to the ticket: {ticket.subject}",
-        context={
-            "ticket": ticket,
-            "access_url": access.link_for(ticket),
+        values={
+            "ticket_url": access.link_for(ticket),
             "valid_for": timesince.timeuntil(
                 timezone.now() + timedelta(seconds=settings.HELPDESK_ACCESS_LINK_MAX_AGE)
             ),
