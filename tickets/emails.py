@@ -151,7 +151,11 @@ def compile_template(source: str, kind: str, *, html: bool = False) -> Template:
 
 
 def _node_problems(node: Node, variables: dict[str, str]) -> list[str]:
-    if isinstance(node, TextNode | CommentNode):
+    if isinstance(node, TextNode):
+        # Django keeps a tag it cannot close as text; that is a typo to point out, not wording.
+        unclosed = "{{" in node.s or "{%" in node.s
+        return ["A {{ or {% is never closed: check the braces."] if unclosed else []
+    if isinstance(node, CommentNode):
         return []
     if isinstance(node, VariableNode):
         expressions = [node.filter_expression]
