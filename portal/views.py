@@ -5,6 +5,8 @@ requester's access link (or opened the ticket) and holds a grant in its session 
 ticket's current link generation. Anyone else gets a 404, whatever the number.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -285,22 +287,34 @@ def reopen_ticket(request: HttpRequest, number: str) -> HttpResponse:
     form = ReopenForm(request.POST)
     if not form.is_valid():
         return render_ticket(request, ticket, reopen_form=form, status=400)
-    try:
-        ops.reopen(ticket, by=requester, reason=form.cleaned_data["reason"])
-    except TicketError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, "Your ticket is open again; we will be in touch.")
-    return redirect("portal:ticket", number=ticket.number)
+    reason = form.cleaned_data["reason"]
+    return _act(
+        request,
+        ticket,
+        lambda: ops.reopen(ticket, by=requester, reason=reason),
+        done="Your ticket is open again; we will be in touch.",
+    )
 
 
 def _close(request: HttpRequest, ticket: Ticket, requester: Contact, reason: str) -> HttpResponse:
+    return _act(
+        request,
+        ticket,
+        lambda: ops.close(ticket, by=requester, reason=reason),
+        done="Your ticket is closed. Thank you!",
+    )
+
+
+def _act(
+    request: HttpRequest, ticket: Ticket, operation: Callable[[], object], *, done: str
+) -> HttpResponse:
+    """Run the requester's operation; its refusal or `done` is the message on the ticket page."""
     try:
-        ops.close(ticket, by=requester, reason=reason)
+        operation()
     except TicketError as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, "Your ticket is closed. Thank you!")
+        messages.success(request, done)
     return redirect("portal:ticket", number=ticket.number)
 
 
