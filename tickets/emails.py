@@ -287,7 +287,12 @@ def _render(kind: str, source: Source, values: dict[str, str], *, tag: str) -> R
         inner = linebreaks(urlize(text, autoescape=True), autoescape=False)
     page = render_to_string(
         "notifications/layout.html",
-        {"content": mark_safe(inner), "subject": subject, "desk_name": allowed["desk_name"]},  # noqa: S308 - rendered with autoescape above
+        {
+            "content": mark_safe(inner),  # noqa: S308 - rendered with autoescape on, above
+            "subject": subject,
+            "desk_name": allowed["desk_name"],
+            "on_a_ticket": bool(tag),
+        },
     )
     return Rendered(subject=subject[:255], text=text, html=page)
 
