@@ -50,6 +50,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def render_profile(
     request: HttpRequest, *, alerts_form: AlertPreferencesForm | None = None, status: int = 200
 ) -> HttpResponse:
+    """The profile page, with the alerts form as submitted when it was refused."""
     agent = request.agent  # type: ignore[attr-defined]
     mine = Ticket.objects.filter(assignee=agent, status__in=Ticket.ACTIVE_STATUSES)
     return render(

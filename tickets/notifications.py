@@ -3,6 +3,11 @@
 `queue` runs inside the operation's transaction: it writes one `Notification` row per
 recipient and asks for delivery only once the transaction commits, so a rolled-back change
 sends nothing and a broker outage loses nothing (the requeue job picks the rows up later).
+
+Each row is rendered then, from the kind's email template (`tickets.emails`) and plain
+values only, and carries its own Message-ID plus the threading headers that tie it to the
+ticket's root and to the previous email to the same person. `deliver` sends it as text + HTML
+and logs every attempt (`NotificationAttempt`).
 """
 
 import logging
