@@ -460,3 +460,9 @@ class BulkForm(forms.Form):
         """Ticket id → the version it was listed at."""
         pairs = (value.split(":") for value in self.cleaned_data["tickets"])
         return {int(pk): int(version) for pk, version in pairs}
+
+
+class AlertPreferencesForm(forms.Form):
+    """The alert emails an agent does not want (profile page)."""
+
+    muted_alerts = Agent._meta.get_field("muted_alerts").formfield()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views_auth.LoginView.as_view(), name="login"),
     path("logout/", views_auth.LogoutView.as_view(), name="logout"),
     path("profile/", views_auth.profile, name="profile"),
+    path("profile/alerts/", views_auth.alert_preferences, name="alert_preferences"),
     path("profile/password/", views_auth.PasswordChangeView.as_view(), name="password"),
     path("tickets/new/", views_ticket.new_ticket, name="new_ticket"),
     path("tickets/<str:number>/", views_ticket.ticket_page, name="ticket"),

@@ -111,8 +111,7 @@ def _send_verification(user: AbstractBaseUser) -> None:
     notifications.queue_email(
         "account_verify",
         to=(user.email, user.get_full_name()),
-        subject="Confirm your email address",
-        context={"verify_url": _site(path)},
+        values={"verify_url": _site(path)},
     )
 
 
@@ -120,8 +119,7 @@ def _send_account_exists(user: AbstractBaseUser, name: str) -> None:
     notifications.queue_email(
         "account_exists",
         to=(user.email, name),
-        subject="You already have an account",
-        context={
+        values={
             "login_url": _site(reverse("portal:login")),
             "reset_url": _site(reverse("portal:password_reset")),
         },

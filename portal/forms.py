@@ -195,6 +195,14 @@ class CloseForm(forms.Form):
     )
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="What is still wrong?",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class StatusLookupForm(HoneypotMixin):
     email = forms.EmailField(label="Email address", max_length=254)
     number = forms.CharField(label="Ticket number", max_length=14, validators=[number_validator])
@@ -282,6 +290,5 @@ class OutboxPasswordResetForm(PasswordResetForm):
         notifications.queue_email(
             "password_reset",
             to=(to_email, user.get_full_name()),
-            subject="Reset your password",
-            context={"reset_url": f"{settings.SITE_URL}{path}"},
+            values={"reset_url": f"{settings.SITE_URL}{path}"},
         )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tickets/<str:number>/reply/", views.reply, name="reply"),
     path("tickets/<str:number>/confirm/", views.confirm_fixed, name="confirm_fixed"),
     path("tickets/<str:number>/close/", views.close_ticket, name="close"),
+    path("tickets/<str:number>/reopen/", views.reopen_ticket, name="reopen"),
     path(
         "tickets/<str:number>/files/<int:attachment_id>/",
         views.attachment,

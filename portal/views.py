@@ -5,6 +5,8 @@ requester's access link (or opened the ticket) and holds a grant in its session 
 ticket's current link generation. Anyone else gets a 404, whatever the number.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,11 +14,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from helpdesk import ratelimit
 from helpdesk.uploads import download
-from portal.forms import CloseForm, NewTicketForm, ReplyForm, StatusLookupForm
+from portal.forms import CloseForm, NewTicketForm, ReopenForm, ReplyForm, StatusLookupForm
 from tickets import access, queries
 from tickets import operations as ops
 from tickets.errors import TicketError
@@ -76,7 +79,10 @@ def access_link(request: HttpRequest, token: str) -> HttpResponse:
         context = {"reason": str(refused), "form": StatusLookupForm()}
         return render(request, "portal/link_refused.html", context, status=404)
     grant(request, ticket)
-    return redirect("portal:ticket", number=ticket.number)
+    page = reverse("portal:ticket", args=[ticket.number])
+    # The resolution notice's buttons land on the matching form; only a POST there acts.
+    then = request.GET.get("then", "")
+    return redirect(f"{page}#{then}" if then in access.INTENTS else page)
 
 
 def _limited(request: HttpRequest, scope: str, email: str) -> str:
@@ -209,6 +215,7 @@ def render_ticket(
     *,
     reply_form: ReplyForm | None = None,
     close_form: CloseForm | None = None,
+    reopen_form: ReopenForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
@@ -217,6 +224,7 @@ def render_ticket(
         "answers": ticket.field_values.all(),
         "reply_form": reply_form or ReplyForm(),
         "close_form": close_form or CloseForm(),
+        "reopen_form": reopen_form or ReopenForm(),
     }
     return render(request, "portal/ticket.html", context, status=status)
 
@@ -272,13 +280,41 @@ def close_ticket(request: HttpRequest, number: str) -> HttpResponse:
     return _close(request, ticket, requester, form.cleaned_data["reason"])
 
 
+@require_POST
+def reopen_ticket(request: HttpRequest, number: str) -> HttpResponse:
+    """ "It is not fixed": reopen a resolved or closed ticket, saying what is still wrong."""
+    ticket, requester = requester_ticket_or_404(request, number)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        return render_ticket(request, ticket, reopen_form=form, status=400)
+    reason = form.cleaned_data["reason"]
+    return _act(
+        request,
+        ticket,
+        lambda: ops.reopen(ticket, by=requester, reason=reason),
+        done="Your ticket is open again; we will be in touch.",
+    )
+
+
 def _close(request: HttpRequest, ticket: Ticket, requester: Contact, reason: str) -> HttpResponse:
+    return _act(
+        request,
+        ticket,
+        lambda: ops.close(ticket, by=requester, reason=reason),
+        done="Your ticket is closed. Thank you!",
+    )
+
+
+def _act(
+    request: HttpRequest, ticket: Ticket, operation: Callable[[], object], *, done: str
+) -> HttpResponse:
+    """Run the requester's operation; its refusal or `done` is the message on the ticket page."""
     try:
-        ops.close(ticket, by=requester, reason=reason)
+        operation()
     except TicketError as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, "Your ticket is closed. Thank you!")
+        messages.success(request, done)
     return redirect("portal:ticket", number=ticket.number)
 
 

@@ -95,6 +95,7 @@ def _sweep_batch(ids: list[int], now: datetime, rules: RuleIndex, report: SweepR
             "assignee__user",
             "team",
             "requester",
+            "topic__parent",  # named in the alerts' emails
         )
     )
     try:

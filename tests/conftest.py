@@ -174,12 +174,14 @@ def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @dataclass
 class SmtpSink:
-    """What a real SMTP server received; `refusals` makes it answer 451 that many times."""
+    """What a real SMTP server received; `refusals` makes it answer `refusal` (451, a
+    temporary failure, unless changed) to that many messages."""
 
     host: str
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     refusals: int = 0
+    refusal: str = "451 4.3.0 Mailbox temporarily unavailable, try again later"
 
 
 class _SinkHandler:
@@ -189,11 +191,16 @@ class _SinkHandler:
     async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
         if self.sink.refusals > 0:
             self.sink.refusals -= 1
-            return "451 4.3.0 Mailbox temporarily unavailable, try again later"
+            return self.sink.refusal
         content = envelope.content
         raw = content if isinstance(content, bytes) else content.encode()
         self.sink.messages.append(BytesParser(policy=email_policy.default).parsebytes(raw))
         return "250 Message accepted for delivery"
+
+
+def plain_text(message: EmailMessage) -> str:
+    """The plain-text part of a received email (notifications are text + HTML alternatives)."""
+    return message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
 
 
 def free_port() -> int:

@@ -25,9 +25,19 @@ def make_token(ticket: Ticket) -> str:
     return signing.dumps([ticket.pk, ticket.access_generation], salt=SALT)
 
 
-def link_for(ticket: Ticket) -> str:
-    """The absolute URL of the requester's personal link, for emails."""
+# What a link may ask the portal to offer once it opens the ticket: the resolution notice's
+# "confirm the fix" and "not fixed, reopen" buttons. Opening never changes the ticket itself.
+INTENTS = ("confirm", "reopen")
+
+
+def link_for(ticket: Ticket, *, then: str = "") -> str:
+    """The absolute URL of the requester's personal link, for emails; `then` (one of INTENTS)
+    takes them to that action's form on the ticket page."""
     path = reverse("portal:access_link", kwargs={"token": make_token(ticket)})
+    if then:
+        if then not in INTENTS:
+            raise ValueError(f"Unknown access link intent {then!r}.")
+        path = f"{path}?then={then}"
     return f"{settings.SITE_URL}{path}"
 
 

@@ -2,13 +2,17 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 
-from tickets import operations
+from tickets import emails, notifications, operations
+from tickets.email_kinds import KINDS, TICKET_VARIABLES
 from tickets.models import (
     Agent,
     Attachment,
@@ -17,9 +21,11 @@ from tickets.models import (
     ClockEvent,
     Contact,
     Department,
+    EmailTemplate,
     HelpTopic,
     HelpTopicField,
     Notification,
+    NotificationAttempt,
     Page,
     PageAttempt,
     Priority,
@@ -335,10 +341,19 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
 
+class NotificationAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = NotificationAttempt
+    fields = ["at", "succeeded", "smtp_code", "outcome", "will_retry"]
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = "delivery log"
+
+
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The outbox and delivery log of notifications."""
+    """The outbox and delivery log of notifications; failed ones can be sent again."""
 
+    actions = ["send_again"]
     list_display = [
         "created_at",
         "ticket",
@@ -349,9 +364,115 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "sent_at",
     ]
     list_filter = ["status", "template"]
-    search_fields = ["=ticket__number", "recipient_email", "subject"]
+    search_fields = ["=ticket__number", "recipient_email", "subject", "=message_id"]
     list_select_related = ["ticket"]
     show_full_result_count = False
+    fields = [
+        "ticket",
+        "event",
+        "template",
+        ("recipient_name", "recipient_email"),
+        "subject",
+        "message_id",
+        "in_reply_to",
+        "references",
+        "auto_submitted",
+        ("status", "attempts"),
+        "last_error",
+        ("created_at", "claimed_at", "sent_at"),
+        "body",
+    ]
+    inlines = [NotificationAttemptInline]
+
+    def has_send_again_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    @admin.action(permissions=["send_again"], description="Send the failed messages again")
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        """Once the mailbox or the mail server is fixed: a fresh round of attempts each."""
+        count = notifications.send_again(queryset)
+        skipped = queryset.count() - count
+        note = f" ({skipped} not failed, left alone)" if skipped else ""
+        self.message_user(request, f"{count} message(s) queued again{note}.", messages.SUCCESS)
+
+
+class EmailTemplateForm(forms.ModelForm):
+    """Refuses a template that does not compile or reaches beyond its kind's variables."""
+
+    class Meta:
+        model = EmailTemplate
+        fields = ["kind", "subject", "body_text", "body_html"]
+        widgets = {"body_text": forms.Textarea(attrs={"rows": 16, "cols": 100})}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        kind = cleaned.get("kind") or self.instance.kind
+        if kind not in KINDS:
+            return cleaned
+        for field, html in (("subject", False), ("body_text", False), ("body_html", True)):
+            try:
+                emails.compile_template(cleaned.get(field) or "", kind, html=html)
+            except ValidationError as refused:
+                self.add_error(field, refused)
+        return cleaned
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(admin.ModelAdmin):
+    """The wording of every email the desk sends, with its variables and a preview."""
+
+    form = EmailTemplateForm
+    actions = ["reset_to_shipped"]
+    list_display = ["__str__", "kind", "subject", "updated_at"]
+    search_fields = ["kind", "subject", "body_text"]
+    readonly_fields = ["variables", "preview"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A row's kind is what it is for: changing it would swap two emails' wording.
+        return [*self.readonly_fields, "kind"] if obj else self.readonly_fields
+
+    @admin.display(description="variables you may use")
+    def variables(self, template: EmailTemplate | None) -> str:
+        kind = KINDS.get(template.kind) if template and template.kind else None
+        listed = kind.variables if kind else TICKET_VARIABLES
+        rows = format_html_join(
+            "", "<li><code>{{{{ {} }}}}</code>: {}</li>", sorted(listed.items())
+        )
+        return format_html(
+            "<ul>{}</ul><p>{}Also allowed: {}, and the filters {}. Values are plain text, "
+            "escaped in HTML; nothing else (no settings, no objects) can be reached.</p>",
+            rows,
+            "" if kind else "Every kind has these; some have more (see each one after saving). ",
+            emails.ALLOWED_TAGS_HELP,
+            emails.ALLOWED_FILTERS_HELP,
+        )
+
+    @admin.display(description="preview with sample values")
+    def preview(self, template: EmailTemplate | None) -> str:
+        if not template or template.kind not in KINDS:
+            return "Save first to see a preview."
+        source = emails.Source(template.subject, template.body_text, template.body_html)
+        try:
+            rendered = emails.preview(template.kind, source)
+        except ValidationError as refused:
+            return format_html("Cannot preview: {}", " ".join(refused.messages))
+        return format_html(
+            '<p><strong>{}</strong></p><pre style="white-space:pre-wrap">{}</pre>'
+            '<iframe sandbox srcdoc="{}" title="HTML preview" '
+            'style="width:100%;height:420px;border:1px solid #ccc"></iframe>',
+            rendered.subject,
+            rendered.text,
+            rendered.html,
+        )
+
+    @admin.action(description="Reset to the shipped wording")
+    def reset_to_shipped(self, request: HttpRequest, queryset: QuerySet[EmailTemplate]) -> None:
+        for template in queryset:
+            shipped = emails.default_source(template.kind)
+            template.subject, template.body_text = shipped.subject, shipped.text
+            template.body_html = shipped.html
+            template.save()
+        self.message_user(request, f"{queryset.count()} template(s) reset.", messages.SUCCESS)
 
 
 class PageAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import PurePath
 from typing import Any, ClassVar
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -17,8 +18,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
 from sla.models import SLAPlan
+from tickets.email_kinds import ALERT_CHOICES, KIND_CHOICES, KINDS
 from tickets.errors import AuditTrailIsAppendOnly, InvalidTransition
 from tickets.sanitize import sanitize_html
 
@@ -100,6 +103,19 @@ class Department(models.Model):
         return self.name
 
 
+class AlertKindsField(models.JSONField):
+    """A list of alert kinds, stored as JSON and edited as checkboxes (admin, agent profile)."""
+
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        return forms.MultipleChoiceField(
+            choices=ALERT_CHOICES,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label=capfirst(self.verbose_name),
+            help_text=self.help_text,
+        )
+
+
 class AgentQuerySet(models.QuerySet["Agent"]):
     def active(self) -> "AgentQuerySet":
         return self.filter(user__is_active=True)
@@ -117,6 +133,13 @@ class Agent(models.Model):
         "manager",
         default=False,
         help_text="Managers see their departments' reports and overdue queues.",
+    )
+    # The alert kinds (`email_kinds.ALERT_CHOICES`) this agent chose not to receive by email.
+    muted_alerts = AlertKindsField(
+        "alerts not wanted",
+        default=list,
+        blank=True,
+        help_text="Ticked alerts are not emailed to this agent. Emails to requesters always go.",
     )
 
     objects = AgentQuerySet.as_manager()
@@ -143,6 +166,10 @@ class Agent(models.Model):
     def is_admin(self) -> bool:
         """Admins see and act on every ticket."""
         return self.user.is_superuser
+
+    def wants(self, alert: str) -> bool:
+        """Whether this agent receives emails of kind `alert` (a muted alert is not sent)."""
+        return alert not in self.muted_alerts
 
 
 class Team(models.Model):
@@ -682,6 +709,13 @@ class Notification(models.Model):
     recipient_name = models.CharField(max_length=150, blank=True)
     subject = models.CharField(max_length=255)
     body = models.TextField()
+    body_html = models.TextField(blank=True, help_text="The HTML alternative of the body.")
+    # Threading headers (tickets/emails.py): the ticket's root Message-ID, and the previous
+    # message to the same recipient when there is one.
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    references = models.TextField(blank=True)
+    # RFC 3834: notices the desk generates say so, so auto-responders do not answer them.
+    auto_submitted = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -705,6 +739,57 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} to {self.recipient_email} ({self.get_status_display()})"
+
+
+class NotificationAttempt(models.Model):
+    """One try at handing a notification to the mail server: what it answered, or why not."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    succeeded = models.BooleanField(default=False)
+    smtp_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=500)
+    # A failure worth another try (a 4xx answer, a refused connection) is retried with
+    # backoff; a permanent one (a 5xx answer) is not.
+    will_retry = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.notification} at {self.at:%Y-%m-%d %H:%M:%S}: {self.outcome}"
+
+
+class EmailTemplate(models.Model):
+    """The wording of one kind of email, edited in Django admin.
+
+    Subject, plain text and HTML are Django template source restricted to plain variables,
+    `if` and a few filters (`tickets.emails` checks and renders them). A kind without a row
+    uses the shipped default in `templates/notifications/`.
+    """
+
+    kind = models.CharField(max_length=40, choices=KIND_CHOICES, unique=True)
+    subject = models.CharField(
+        max_length=255,
+        help_text="The ticket's [#number] tag is added in front if you leave it out: replies "
+        "find their ticket by it.",
+    )
+    body_text = models.TextField("plain text")
+    body_html = models.TextField(
+        "HTML",
+        blank=True,
+        help_text="The inside of the page (the desk's header and footer are added). Values are "
+        "escaped. Empty: the plain text is sent as simple HTML.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return KINDS[self.kind].label if self.kind in KINDS else self.kind
 
 
 class HelpTopicField(models.Model):

@@ -3,22 +3,38 @@
 `queue` runs inside the operation's transaction: it writes one `Notification` row per
 recipient and asks for delivery only once the transaction commits, so a rolled-back change
 sends nothing and a broker outage loses nothing (the requeue job picks the rows up later).
+
+Each row is rendered then, from the kind's email template (`tickets.emails`) and plain
+values only, and carries its own Message-ID plus the threading headers that tie it to the
+ticket's root and to the previous email to the same person. `deliver` sends it as text + HTML
+and logs every attempt (`NotificationAttempt`).
 """
 
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
+from smtplib import SMTPRecipientsRefused, SMTPResponseException
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from tickets import access, tasks
-from tickets.models import Agent, AuditEvent, Contact, Notification, ThreadEntry, Ticket
+from tickets import access, emails, tasks
+from tickets.email_kinds import KINDS
+from tickets.models import (
+    Agent,
+    AuditEvent,
+    Contact,
+    Notification,
+    NotificationAttempt,
+    ThreadEntry,
+    Ticket,
+)
 from tickets.sanitize import html_to_text
 
 logger = logging.getLogger(__name__)
@@ -84,31 +100,10 @@ RULES: dict[str, list[tuple[str, RecipientRule]]] = {
     Kind.REOPENED: [("reopened_alert", _working_agents)],
 }
 
-SUBJECTS = {
-    "ticket_received": "[#{number}] We received your request: {subject}",
-    "new_ticket_alert": "[#{number}] New ticket: {subject}",
-    "customer_message_alert": "[#{number}] New message from {requester}: {subject}",
-    "agent_reply": "[#{number}] {subject}",
-    "note_alert": "[#{number}] Internal note: {subject}",
-    "assignment_alert": "[#{number}] Assigned to you: {subject}",
-    "transfer_alert": "[#{number}] Transferred to {department}: {subject}",
-    "ticket_resolved": "[#{number}] Resolved: {subject}",
-    "ticket_closed": "[#{number}] Closed: {subject}",
-    "reopened_alert": "[#{number}] Reopened: {subject}",
-    "sla_warning": "[#{number}] SLA warning: {subject}",
-    "sla_breached": "[#{number}] Overdue: {subject}",
-}
-
-
-def _subject(template: str, ticket: Ticket) -> str:
-    subject = SUBJECTS[template].format(
-        number=ticket.number,
-        subject=ticket.subject,
-        requester=ticket.requester.name,
-        department=ticket.department.name,
-    )
-    # A line break in a header is an injection attempt or a broken client; one line it is.
-    return " ".join(subject.split())[:255]
+# A closing nobody did (the SLA job's auto-close) gets its own notice.
+SYSTEM_VARIANTS = {"ticket_closed": "ticket_auto_closed"}
+# The email templates read during one batch, so a sweep reads each kind's row once.
+Sources = dict[str, emails.Source]
 
 
 def _address_of(person: Person) -> tuple[str, str]:
@@ -120,31 +115,39 @@ def _address_of(person: Person) -> tuple[str, str]:
 def queue(event: AuditEvent, *, entry: ThreadEntry | None = None) -> list[Notification]:
     """Write the event's notifications to the outbox; deliver them after commit."""
     ticket = event.ticket
-    rows, seen = [], set()
+    values = ticket_values(ticket, event=event, entry=entry)
+    rows, seen, sources = [], set(), {}
     for template, recipients_of in RULES.get(event.kind, []):
-        for person in recipients_of(ticket, event):
+        if event.actor_agent_id is None and event.actor_contact_id is None:
+            template = SYSTEM_VARIANTS.get(template, template)
+        for person in _wanting(recipients_of(ticket, event), template):
             email, name = _address_of(person)
             if email in seen:
                 continue
             seen.add(email)
-            rows.append(_render(template, ticket, event, entry, email=email, name=name))
+            rows.append(_notification(template, ticket, event, values, person, sources))
     return _store(rows)
 
 
 def queue_to(items: Iterable[tuple[AuditEvent, str, Iterable[Agent]]]) -> list[Notification]:
     """Write notifications for events to the agents chosen by the caller (SLA escalation rules
     pick their own recipients): one message per event and address; deliver after commit."""
-    rows = []
+    rows, sources = [], {}
     for event, template, agents in items:
         seen = set()
-        for person in _active_agents(agents, event):
-            email, name = _address_of(person)
-            if email not in seen:
-                seen.add(email)
-                rows.append(_render(template, event.ticket, event, None, email=email, name=name))
+        values = ticket_values(event.ticket, event=event)
+        for person in _wanting(_active_agents(agents, event), template):
+            if person.email not in seen:
+                seen.add(person.email)
+                rows.append(_notification(template, event.ticket, event, values, person, sources))
     # One broker message for them all: a worker fans them out, so a sweep that escalates
     # thousands of tickets does not wait on thousands of publishes.
     return _store(rows, enqueue=tasks.enqueue_notifications_task.delay)
+
+
+def _wanting(people: list[Person], template: str) -> list[Person]:
+    """Without the agents who muted this kind of alert (requesters always hear from us)."""
+    return [person for person in people if not isinstance(person, Agent) or person.wants(template)]
 
 
 def _store(
@@ -152,6 +155,7 @@ def _store(
 ) -> list[Notification]:
     if not rows:
         return []
+    _thread(rows)
     created = Notification.objects.bulk_create(rows)
     ids = [row.pk for row in created]
     # robust: a broker outage must not turn a saved change into an error page; the rows are
@@ -160,34 +164,119 @@ def _store(
     return created
 
 
-def _render(
+def thread_root(ticket_number: str) -> str:
+    """The Message-ID every email about the ticket refers to, so mail clients thread them.
+
+    No email carries it as its own Message-ID: each notification has its own (inbound mail
+    finds the ticket from either, and from the [#number] subject tag).
+    """
+    return f"<ticket-{ticket_number}@{_sender_domain()}>"
+
+
+def _thread(rows: list[Notification]) -> None:
+    """Point each ticket email at the ticket's root and at the previous email to the same
+    person about that ticket, so each person's mailbox shows one conversation."""
+    on_tickets = [row for row in rows if row.ticket_id is not None]
+    if not on_tickets:
+        return
+    previous = {
+        (ticket_id, email): message_id
+        for ticket_id, email, message_id in Notification.objects.filter(
+            ticket_id__in={row.ticket_id for row in on_tickets},
+            recipient_email__in={row.recipient_email for row in on_tickets},
+        )
+        .order_by("created_at", "pk")
+        .values_list("ticket_id", "recipient_email", "message_id")
+    }
+    for row in on_tickets:
+        root = thread_root(row.ticket.number)
+        parent = previous.get((row.ticket_id, row.recipient_email))
+        row.in_reply_to = parent or root
+        row.references = f"{root} {parent}" if parent else root
+
+
+def ticket_values(
+    ticket: Ticket, *, event: AuditEvent | None = None, entry: ThreadEntry | None = None
+) -> dict[str, str]:
+    """What templates may say about the ticket and the event, as plain strings only."""
+    return {
+        "desk_name": settings.HELPDESK_NAME,
+        "ticket_number": ticket.number,
+        "ticket_subject": ticket.subject,
+        "ticket_status": ticket.get_status_display(),
+        "ticket_priority": str(ticket.priority),
+        "ticket_department": ticket.department.name,
+        "ticket_topic": ticket.topic.full_name if ticket.topic else "",
+        "ticket_sla_plan": ticket.sla_plan.name if ticket.sla_plan else "",
+        "ticket_assignee": ticket.assignee.display_name if ticket.assignee else "",
+        "ticket_team": ticket.team.name if ticket.team else "",
+        "requester_name": ticket.requester.name,
+        "requester_email": ticket.requester.email,
+        "first_response_due": _when(ticket.first_response_due),
+        "resolution_due": _when(ticket.resolution_due),
+        "resolution": ticket.resolution,
+        "root_cause": ticket.root_cause,
+        "actor_name": event.actor_name if event else "",
+        "event_note": event.note if event else "",
+        "old_value": event.old_value if event else "",
+        "new_value": event.new_value if event else "",
+        "message_text": _plain_text(entry) if entry else "",
+    }
+
+
+def _when(moment: datetime | None) -> str:
+    return date_format(timezone.localtime(moment), "D j M Y, H:i T") if moment else ""
+
+
+def _links(ticket: Ticket, person: Person) -> dict[str, str]:
+    """The recipient's ways into the ticket: personal signed links for the requester, the
+    agent panel's page for agents."""
+    if isinstance(person, Agent):
+        return {"ticket_url": settings.SITE_URL + reverse("agents:ticket", args=[ticket.number])}
+    return {
+        "ticket_url": access.link_for(ticket),
+        "confirm_url": access.link_for(ticket, then="confirm"),
+        "reopen_url": access.link_for(ticket, then="reopen"),
+    }
+
+
+def _notification(
     template: str,
     ticket: Ticket,
     event: AuditEvent,
-    entry: ThreadEntry | None,
-    *,
-    email: str,
-    name: str,
+    values: dict[str, str],
+    person: Person,
+    sources: Sources,
 ) -> Notification:
-    # Plain values only: user text is data in these templates, never template source.
-    context = {
-        "desk_name": settings.HELPDESK_NAME,
-        "recipient_name": name,
-        "ticket": ticket,
-        "event": event,
-        "entry_text": _plain_text(entry) if entry else "",
-        # The requester's personal link to the ticket; agents work in the agent panel.
-        "access_url": access.link_for(ticket) if email == ticket.requester.email else "",
-    }
+    email, name = _address_of(person)
+    values = {**values, **_links(ticket, person), "recipient_name": name}
+    return _compose(template, (email, name), values, ticket=ticket, event=event, sources=sources)
+
+
+def _compose(
+    template: str,
+    to: tuple[str, str],
+    values: dict[str, str],
+    *,
+    ticket: Ticket | None,
+    event: AuditEvent | None = None,
+    sources: Sources | None = None,
+) -> Notification:
+    email, name = to
+    rendered = emails.render(
+        template, values, tag=f"[#{ticket.number}]" if ticket else "", sources=sources
+    )
     return Notification(
         ticket=ticket,
         event=event,
         template=template,
         recipient_email=email,
         recipient_name=name,
-        subject=_subject(template, ticket),
-        body=render_to_string(f"notifications/{template}.txt", context),
+        subject=rendered.subject,
+        body=rendered.text,
+        body_html=rendered.html,
         message_id=make_msgid(domain=_sender_domain()),
+        auto_submitted=not KINDS[template].written_by_a_person,
     )
 
 
@@ -195,29 +284,19 @@ def queue_email(
     template: str,
     *,
     to: tuple[str, str],
-    subject: str,
-    context: dict[str, object],
+    values: dict[str, str],
     ticket: Ticket | None = None,
 ) -> Notification:
     """Write one email that no audit event causes (an access link asked for, an account
     email) to the outbox; the worker sends it after commit, like every notification.
 
-    `to` is (email, name); `context` holds plain values for `notifications/<template>.txt`.
+    `to` is (email, name); `values` are plain strings for the kind's template (with a
+    ticket, its `ticket_values` are added).
     """
     email, name = to
-    notification = Notification.objects.create(
-        ticket=ticket,
-        template=template,
-        recipient_email=email,
-        recipient_name=name,
-        subject=" ".join(subject.split())[:255],
-        body=render_to_string(
-            f"notifications/{template}.txt",
-            {"desk_name": settings.HELPDESK_NAME, "recipient_name": name, **context},
-        ),
-        message_id=make_msgid(domain=_sender_domain()),
-    )
-    transaction.on_commit(lambda: _enqueue([notification.pk]), robust=True)
+    base = ticket_values(ticket) if ticket else {"desk_name": settings.HELPDESK_NAME}
+    values = {**base, **values, "recipient_name": name}
+    (notification,) = _store([_compose(template, to, values, ticket=ticket)])
     return notification
 
 
@@ -242,37 +321,107 @@ def _enqueue(ids: list[int]) -> None:
 
 
 def deliver(notification_id: int) -> None:
-    """Send one queued notification. Safe to call twice: only one caller claims it."""
-    now = timezone.now()
+    """Send one queued notification. Safe to call twice: only one caller claims it.
+
+    Every attempt is logged. A temporary failure (a 4xx answer, a refused or dropped
+    connection) raises, for the task to retry with backoff until MAX_ATTEMPTS; a permanent one
+    (a 5xx answer: no such mailbox, message refused) marks the message failed at once, for an
+    admin to look at and send again.
+    """
     claimed = Notification.objects.filter(
         pk=notification_id, status=Notification.Status.QUEUED
-    ).update(status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    ).update(
+        status=Notification.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
     if not claimed:
         return
     notification = Notification.objects.get(pk=notification_id)
-    message = EmailMessage(
-        subject=notification.subject,
-        body=notification.body,
-        to=[formataddr((notification.recipient_name, notification.recipient_email))],
-        headers={"Message-ID": notification.message_id},
-    )
     try:
-        message.send()
-    except Exception as exc:
-        gave_up = notification.attempts >= Notification.MAX_ATTEMPTS
-        Notification.objects.filter(pk=notification_id).update(
-            status=Notification.Status.FAILED if gave_up else Notification.Status.QUEUED,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
+        email_message(notification).send()
+    except Exception as error:
+        code, outcome = _smtp_answer(error)
+        permanent = code is not None and code >= 500
+        gave_up = permanent or notification.attempts >= Notification.MAX_ATTEMPTS
+        _finish(notification, succeeded=False, code=code, outcome=outcome, retry=not gave_up)
         logger.warning(
-            "notification %s attempt %s failed: %s", notification_id, notification.attempts, exc
+            "notification %s attempt %s failed: %s", notification_id, notification.attempts, outcome
         )
         if gave_up:
             return
         raise
-    Notification.objects.filter(pk=notification_id).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+    _finish(notification, succeeded=True, code=None, outcome=_accepted_by(), retry=False)
+
+
+def email_message(notification: Notification) -> EmailMultiAlternatives:
+    """The email as it goes out: text and HTML alternatives, with its threading headers."""
+    headers = {"Message-ID": notification.message_id}
+    if notification.in_reply_to:
+        headers["In-Reply-To"] = notification.in_reply_to
+        headers["References"] = notification.references
+    if notification.auto_submitted:
+        # RFC 3834; the Microsoft header keeps Exchange's out-of-office replies away too.
+        headers["Auto-Submitted"] = "auto-generated"
+        headers["X-Auto-Response-Suppress"] = "All"
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body,
+        to=[formataddr((notification.recipient_name, notification.recipient_email))],
+        headers=headers,
     )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    return message
+
+
+def _smtp_answer(error: Exception) -> tuple[int | None, str]:
+    """The SMTP reply code behind a failure (None if the server never answered) and what
+    happened, in words for the delivery log."""
+    if isinstance(error, SMTPRecipientsRefused):
+        answers = list(error.recipients.values())
+        code, text = answers[0] if answers else (None, b"")
+    elif isinstance(error, SMTPResponseException):
+        code, text = error.smtp_code, error.smtp_error
+    else:
+        return None, f"{type(error).__name__}: {error}"[:500]
+    reply = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    return code, f"{type(error).__name__}: {code} {reply}"[:500]
+
+
+def _accepted_by() -> str:
+    backend = get_connection()
+    host = getattr(backend, "host", None)
+    return f"Accepted by {host}:{backend.port}" if host else f"Handed to {type(backend).__name__}"
+
+
+def _finish(
+    notification: Notification, *, succeeded: bool, code: int | None, outcome: str, retry: bool
+) -> None:
+    NotificationAttempt.objects.create(
+        notification=notification,
+        succeeded=succeeded,
+        smtp_code=code,
+        outcome=outcome,
+        will_retry=retry,
+    )
+    if succeeded:
+        status, error, sent_at = Notification.Status.SENT, "", timezone.now()
+    else:
+        status = Notification.Status.QUEUED if retry else Notification.Status.FAILED
+        error, sent_at = outcome, None
+    Notification.objects.filter(pk=notification.pk).update(
+        status=status, last_error=error, sent_at=sent_at
+    )
+
+
+def send_again(notifications: Iterable[Notification]) -> int:
+    """Queue failed notifications once more with a fresh set of attempts (an admin's action,
+    once the mailbox or the mail server is fixed); returns how many."""
+    ids = [each.pk for each in notifications if each.status == Notification.Status.FAILED]
+    Notification.objects.filter(pk__in=ids, status=Notification.Status.FAILED).update(
+        status=Notification.Status.QUEUED, attempts=0
+    )
+    transaction.on_commit(lambda: _enqueue(ids), robust=True)
+    return len(ids)
 
 
 def requeue_stalled(*, now: datetime) -> int:

@@ -23,6 +23,7 @@ from django.utils import timesince, timezone
 from sla.models import SLAPlan
 from tickets import access, clocks, notifications
 from tickets.attachments import check_uploads, store_attachment
+from tickets.email_kinds import ALERT_CHOICES
 from tickets.errors import InvalidTransition, StaleTicket, TicketError
 from tickets.fields import FieldValue
 from tickets.models import (
@@ -77,6 +78,17 @@ def update_contact(contact: Contact, *, name: str, phone: str) -> Contact:
         raise TicketError(error.messages[0]) from None
     contact.save(update_fields=["name", "phone"])
     return contact
+
+
+@transaction.atomic
+def set_muted_alerts(agent: Agent, *, alerts: Sequence[str]) -> Agent:
+    """The agent chooses which alert emails they do not want (requesters' emails always go)."""
+    unknown = set(alerts) - {name for name, _label in ALERT_CHOICES}
+    if unknown:
+        raise TicketError(f"Unknown alert(s): {', '.join(sorted(unknown))}.")
+    agent.muted_alerts = sorted(set(alerts))
+    agent.save(update_fields=["muted_alerts"])
+    return agent
 
 
 @transaction.atomic
@@ -590,10 +602,8 @@ def send_access_link(*, email: str, number: str) -> bool:
     notifications.queue_email(
         "access_link",
         to=(requester.email, requester.name),
-        subject=f"[#{ticket.number}] Your link to the ticket: {ticket.subject}",
-        context={
-            "ticket": ticket,
-            "access_url": access.link_for(ticket),
+        values={
+            "ticket_url": access.link_for(ticket),
             "valid_for": timesince.timeuntil(
                 timezone.now() + timedelta(seconds=settings.HELPDESK_ACCESS_LINK_MAX_AGE)
             ),

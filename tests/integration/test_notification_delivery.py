@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import Cast, OpenTicket, SmtpSink, wait_until
+from tests.conftest import Cast, OpenTicket, SmtpSink, plain_text, wait_until
 from tickets.models import Notification
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
@@ -21,7 +21,7 @@ def test_a_worker_delivers_the_auto_response_over_smtp(
     stored = ticket.notifications.get(template="ticket_received")
     assert auto_response["Subject"] == stored.subject
     assert auto_response["Message-ID"] == stored.message_id
-    assert ticket.number in auto_response.get_content()
+    assert ticket.number in plain_text(auto_response)
     wait_until(lambda: not ticket.notifications.exclude(status=Notification.Status.SENT).exists())
 
 

@@ -1,7 +1,9 @@
 """The outbox: delivery is idempotent, failures are kept and retried, lost work is picked up."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from smtplib import SMTPServerDisconnected
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -9,7 +11,7 @@ from django.utils import timezone
 
 from tests.conftest import Cast, OpenTicket
 from tickets import notifications
-from tickets.models import Notification
+from tickets.models import AuditEvent, Notification, Ticket
 
 
 @pytest.fixture
@@ -112,3 +114,37 @@ def test_a_line_break_in_a_subject_cannot_inject_mail_headers(open_ticket: OpenT
     subject = ticket.notifications.get(template="ticket_received").subject
 
     assert subject == f"[#{ticket.number}] We received your request: Help Bcc: victim@example.test"
+
+
+def test_alerting_on_many_tickets_costs_the_same_few_queries(
+    cast: Cast, open_ticket: OpenTicket, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    for count in (2, 12):
+        opened = [open_ticket(subject=f"Branch {n} is down").pk for n in range(count)]
+        # Loaded the way the SLA sweep loads its batch.
+        batch = Ticket.objects.filter(pk__in=opened).select_related(
+            "priority",
+            "department",
+            "assignee__user",
+            "team",
+            "requester",
+            "sla_plan",
+            "topic__parent",
+        )
+        events = [
+            AuditEvent.objects.create(
+                ticket=ticket,
+                kind=AuditEvent.Kind.SLA_BREACHED,
+                actor_name="System",
+                ticket_version=ticket.version,
+            )
+            for ticket in batch
+        ]
+
+        # The thread look-up, the template's row, one insert: whatever the number of tickets.
+        with django_assert_num_queries(3):
+            queued = notifications.queue_to(
+                [(event, "sla_breached", [cast.manager]) for event in events]
+            )
+
+        assert len(queued) == count

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import Cast, OpenTicket, SmtpSink, wait_until
+from tests.conftest import Cast, OpenTicket, SmtpSink, plain_text, wait_until
 from tickets.models import Notification, Ticket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
@@ -33,7 +33,7 @@ def test_account_verification_is_sent_by_the_worker(
     wait_until(lambda: len(smtp_server.messages) == 1)
     (message,) = smtp_server.messages
     assert message["To"] == "Jordan Blake <jordan.blake@northbank.test>"
-    assert "/accounts/verify/" in message.get_content()
+    assert "/accounts/verify/" in plain_text(message)
     wait_until(
         lambda: (
             Notification.objects.get(template="account_verify").status == Notification.Status.SENT
@@ -54,6 +54,6 @@ def test_the_status_look_up_link_is_sent_by_the_worker(
     )
 
     wait_until(lambda: len(smtp_server.messages) == 1)
-    body = smtp_server.messages[0].get_content()
+    body = plain_text(smtp_server.messages[0])
     assert f"ticket #{ticket.number}" in body
     assert "/t/" in body

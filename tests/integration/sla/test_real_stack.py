@@ -5,7 +5,7 @@ import pytest
 from django_celery_beat.models import PeriodicTask
 
 from sla.tasks import sweep_sla_task
-from tests.conftest import Cast, SmtpSink
+from tests.conftest import Cast, SmtpSink, plain_text
 from tests.integration.sla.conftest import (
     Action,
     CeleryProcesses,
@@ -61,7 +61,7 @@ def test_beat_and_a_worker_mark_a_breach_overdue_escalate_and_mail_the_manager(
     assert ticket.priority == cast.p2
     assert breaches(ticket) == 1
     (mail,) = manager_mail(smtp_server, cast, ticket)
-    assert "Resolution was due" in mail.get_content()
+    assert "Resolution was due" in plain_text(mail)
     # Beat's schedule came from settings into the database, where admins can change it.
     assert PeriodicTask.objects.get(name="sla-sweep").task == "sla.tasks.sweep_sla_task"
 

@@ -293,6 +293,6 @@ def test_resolved_tickets_close_after_the_configured_days_with_a_notice(
         "System",
         "Closed automatically 7 days after it was resolved.",
     )
-    notice = old.notifications.get(template="ticket_closed")
+    notice = old.notifications.get(template="ticket_auto_closed")
     assert notice.recipient_email == cast.requester.email
     assert "Closed automatically" in notice.body
