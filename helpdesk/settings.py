@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "tickets",
     "portal",
     "agents",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -387,7 +388,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sla.tasks.auto_close_resolved_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    "poll-mailboxes": {
+        "task": "mail.tasks.poll_mailboxes_task",
+        "schedule": 60.0,
+        # Each poll claims its mailbox; a poll still queued at the next tick is redundant.
+        "options": {"expires": 59},
+    },
 }
+
+# Inbound email (mail/).
+# HELPDESK_MAILBOX_KEY (default: derived from SECRET_KEY): the Fernet key IMAP passwords are
+# stored encrypted with; generate one with python -c 'from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())'. Changing it means entering the passwords again.
+HELPDESK_MAILBOX_KEY = env_secret("HELPDESK_MAILBOX_KEY")
+# HELPDESK_IMAP_CA_FILE (default: the system's CAs): CA certificates to verify IMAP servers by.
+HELPDESK_IMAP_CA_FILE = env_str("HELPDESK_IMAP_CA_FILE")
 
 # LOG_LEVEL (default INFO): DEBUG, INFO, WARNING or ERROR.
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
