@@ -126,7 +126,10 @@ def test_a_broken_mailbox_is_recorded_and_does_not_stop_the_others(
     poll_mailboxes_task()
 
     assert Ticket.objects.get().subject == "Online and mobile banking are down"
-    for mailbox, error in [(broken, "ConnectionRefusedError"), (wrong_password, "Authentication failed")]:
+    for mailbox, error in [
+        (broken, "ConnectionRefusedError"),
+        (wrong_password, "Authentication failed"),
+    ]:
         mailbox.refresh_from_db()
         assert mailbox.last_poll_status == Mailbox.PollStatus.ERROR
         assert error in mailbox.last_poll_error
