@@ -69,3 +69,9 @@ def mailbox(cast: Cast) -> Mailbox:
 def received_notice(ticket: Ticket) -> Notification:
     """The "we received your request" email the requester was sent, which they answer."""
     return Notification.objects.get(ticket=ticket, template="ticket_received")
+
+
+def answering(name: str, ticket: Ticket) -> bytes:
+    """A corpus reply filled in to answer `ticket`'s "we received your request" email."""
+    notice = received_notice(ticket)
+    return corpus(name, ticket=ticket.number, notification_message_id=notice.message_id)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from mail.models import InboundMessage, Mailbox, TicketCollaborator
 from mail.passwords import decrypt
 from tests.conftest import Cast
-from tests.integration.mail.conftest import Pipe, corpus, received_notice
+from tests.integration.mail.conftest import Pipe, answering, corpus
 from tickets.models import Ticket
 
 Status = InboundMessage.Status
@@ -18,10 +18,7 @@ CHANGELIST = "admin:mail_inboundmessage_changelist"
 def held_forged_reply(pipe: Pipe) -> tuple[Ticket, InboundMessage]:
     pipe(corpus("plain.eml"))
     ticket = Ticket.objects.get()
-    notice = received_notice(ticket)
-    pipe(
-        corpus("forged_reply.eml", ticket=ticket.number, notification_message_id=notice.message_id)
-    )
+    pipe(answering("forged_reply.eml", ticket))
     return ticket, InboundMessage.objects.get(status=Status.HELD)
 
 

@@ -4,7 +4,13 @@ import pytest
 
 from mail.models import InboundMessage, Mailbox, TicketCollaborator
 from tests.conftest import Cast
-from tests.integration.mail.conftest import DESK_ADDRESS, Pipe, corpus, received_notice
+from tests.integration.mail.conftest import (
+    DESK_ADDRESS,
+    Pipe,
+    answering,
+    corpus,
+    received_notice,
+)
 from tickets.models import Attachment, AuditEvent, Contact, ThreadEntry, Ticket
 
 Status = InboundMessage.Status
@@ -137,11 +143,7 @@ def test_an_outlook_reply_is_added_to_its_ticket_without_the_quoted_history(
     pipe: Pipe, cast: Cast, mailbox: Mailbox
 ) -> None:
     ticket = opened_by_plain_email(pipe)
-    reply = corpus(
-        "outlook_reply.eml",
-        ticket=ticket.number,
-        notification_message_id=received_notice(ticket).message_id,
-    )
+    reply = answering("outlook_reply.eml", ticket)
 
     piped = pipe(reply)
 
@@ -192,11 +194,7 @@ def test_a_forged_reply_to_someone_elses_ticket_is_held_not_added(
 ) -> None:
     ticket = opened_by_plain_email(pipe)
     version = ticket.version
-    forged = corpus(
-        "forged_reply.eml",
-        ticket=ticket.number,
-        notification_message_id=received_notice(ticket).message_id,
-    )
+    forged = answering("forged_reply.eml", ticket)
 
     piped = pipe(forged)
 
@@ -219,9 +217,7 @@ def test_auto_replies_and_bounces_are_ignored_and_logged(
     pipe: Pipe, mailbox: Mailbox, name: str, reason: str
 ) -> None:
     ticket = opened_by_plain_email(pipe)
-    raw = corpus(
-        name, ticket=ticket.number, notification_message_id=received_notice(ticket).message_id
-    )
+    raw = answering(name, ticket)
 
     piped = pipe(raw)
 
