@@ -47,13 +47,15 @@ def poll(mailbox_id: int, *, now: datetime) -> str:
     mailbox = Mailbox.objects.get(pk=mailbox_id)
     try:
         count = _receive_unseen(mailbox)
-    except POLL_ERRORS as error:
-        logger.warning("mailbox %s: poll failed: %s", mailbox.name, error)
+    except Exception as error:
+        # Recorded on this mailbox and never a reason to skip the others. If the database
+        # itself is down, recording fails too and the task fails with it, as it should.
+        if isinstance(error, POLL_ERRORS):
+            logger.warning("mailbox %s: poll failed: %s", mailbox.name, error)
+        else:
+            logger.exception("mailbox %s: poll failed", mailbox.name)
         _release(mailbox, Mailbox.PollStatus.ERROR, f"{type(error).__name__}: {error}")
         return "error"
-    except Exception as error:  # the database, most likely: record it, then let it show
-        _release(mailbox, Mailbox.PollStatus.ERROR, f"{type(error).__name__}: {error}")
-        raise
     _release(mailbox, Mailbox.PollStatus.OK, "")
     return f"{count} received"
 

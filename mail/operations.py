@@ -248,9 +248,7 @@ def _open(message: InboundMessage, parsed: ParsedEmail) -> None:
             + (", ".join(parsed.recipients) or "this message's recipients")
             + "; add one in admin (Inbound email → Mailboxes) or pipe with --mailbox.",
         )
-    requester = ops.find_or_create_contact(
-        email=parsed.sender_email, name=_display_name(parsed)[:120]
-    )
+    requester = ops.find_or_create_contact(email=parsed.sender_email, name=_display_name(parsed))
     body, body_format = _body(parsed, reply=False)
     accepted, refused = _screen_attachments(parsed.attachments)
     ticket = ops.open_ticket(
@@ -304,7 +302,8 @@ def _add_cc_collaborators(ticket: Ticket, cc: Sequence[tuple[str, str]]) -> None
 
 
 def _display_name(parsed: ParsedEmail) -> str:
-    return parsed.sender_name or parsed.sender_email.partition("@")[0]
+    """The sender's name as a contact's name (at most 120 characters), else their mailbox."""
+    return (parsed.sender_name or parsed.sender_email.partition("@")[0])[:120]
 
 
 def _body(parsed: ParsedEmail, *, reply: bool) -> tuple[str, str]:

@@ -163,3 +163,19 @@ def test_a_mailbox_without_a_usable_password_or_with_plaintext_is_refused(
     assert response.status_code == 200
     assert error in response.content.decode()
     assert not Mailbox.objects.exists()
+
+
+def test_saving_a_mailbox_without_typing_the_password_keeps_it(
+    cast: Cast, admin_client: Client
+) -> None:
+    admin_client.post(reverse("admin:mail_mailbox_add"), mailbox_form(cast, password="first-pw"))
+    mailbox = Mailbox.objects.get()
+
+    response = admin_client.post(
+        reverse("admin:mail_mailbox_change", args=[mailbox.pk]),
+        mailbox_form(cast, folder="Support"),
+    )
+
+    assert response.status_code == 302
+    mailbox.refresh_from_db()
+    assert (mailbox.folder, mailbox.imap_password()) == ("Support", "first-pw")
