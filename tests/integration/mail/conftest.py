@@ -13,6 +13,7 @@ from pytest_django import Settings
 
 from mail.models import Mailbox
 from tests.conftest import Cast
+from tests.integration.sla.conftest import celery_processes  # noqa: F401 - shared fixture
 from tickets.models import Notification, Ticket
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "mail"
