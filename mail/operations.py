@@ -94,12 +94,13 @@ def receive(raw: bytes, *, mailbox: Mailbox | None = None) -> Receipt:
                 },
             )
     logger.info(
-        "inbound %s from %s: %s (%s) %s",
+        "inbound %s from %s: %s (%s) %s%s",
         message.message_id,
         message.sender,
         message.status,
         message.reason_code,
         message.reason,
+        f" [read despite: {'; '.join(parsed.defects)}]" if parsed.defects else "",
     )
     return Receipt(message)
 

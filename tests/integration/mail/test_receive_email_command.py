@@ -96,6 +96,17 @@ def test_bodies_and_encoded_headers_in_other_charsets_arrive_as_unicode(
     assert text in ticket.entries.get().body
 
 
+def test_raw_8bit_headers_an_unknown_charset_and_bad_padding_are_read_as_well_as_can_be(
+    pipe: Pipe, mailbox: Mailbox
+) -> None:
+    assert pipe(corpus("odd_charset.eml")).exit_code == 0
+
+    ticket = Ticket.objects.get()
+    assert ticket.subject.startswith("Café machine badge reader")
+    assert ticket.requester.name == "René Dubois"
+    assert ticket.entries.get().body == "The badge reader at the café refuses every card."
+
+
 def test_an_html_only_email_is_kept_as_sanitized_html(pipe: Pipe, mailbox: Mailbox) -> None:
     pipe(corpus("html_only.eml"))
 
