@@ -285,7 +285,8 @@ def _open(message: InboundMessage, parsed: ParsedEmail) -> None:
 
 
 def _mailbox_for(recipients: Sequence[str]) -> Mailbox | None:
-    mailboxes = {box.address: box for box in Mailbox.objects.filter(address__in=recipients)}
+    active = Mailbox.objects.filter(address__in=recipients, is_active=True)
+    mailboxes = {box.address: box for box in active}
     return next((mailboxes[address] for address in recipients if address in mailboxes), None)
 
 

@@ -345,7 +345,11 @@ def test_a_message_refused_by_the_ticket_rules_is_kept_as_failed_with_nothing_ha
     assert (failed.status, failed.reason_code) == (Status.FAILED, Reason.REFUSED)
 
 
-def test_a_new_message_for_no_known_mailbox_is_kept_as_failed(pipe: Pipe, cast: Cast) -> None:
+def test_a_new_message_for_no_active_mailbox_is_kept_as_failed(pipe: Pipe, cast: Cast) -> None:
+    Mailbox.objects.create(
+        name="Retired", address=DESK_ADDRESS, topic=cast.general, is_active=False
+    )
+
     piped = pipe(corpus("plain.eml"))
 
     assert piped.exit_code == 0
