@@ -330,7 +330,7 @@ def _screen_attachments(
     for upload in uploads:
         if len(accepted) >= limit:
             name = display_filename(upload.name or "")
-            refused.append(f"“{name}”: only {limit} files are kept per message.")
+            refused.append(f"“{name}”: more attachments than the {limit} allowed per message.")
             continue
         try:
             check_uploads([upload])

@@ -146,7 +146,7 @@ def test_attachments_over_the_count_limit_are_refused_not_dropped(
 
     assert Attachment.objects.get().filename == "vpn-client.log"
     refused = InboundMessage.objects.get().refused_attachments.splitlines()
-    assert refused[0] == "“screenshot.png”: only 1 files are kept per message."
+    assert refused[0] == "“screenshot.png”: more attachments than the 1 allowed per message."
     assert len(refused) == 2
 
 
