@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "portal",
     "agents",
     "api",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -374,6 +375,15 @@ HELPDESK_SLA_BATCH_SIZE = env_int("HELPDESK_SLA_BATCH_SIZE", 1000, minimum=1, ma
 HELPDESK_AUTO_CLOSE_DAYS = env_int("HELPDESK_AUTO_CLOSE_DAYS", 7, minimum=0, maximum=365)
 # HELPDESK_PAGING_TIMEOUT (default 10): seconds to wait for the on-call webhook's answer.
 HELPDESK_PAGING_TIMEOUT = env_int("HELPDESK_PAGING_TIMEOUT", 10, minimum=1, maximum=120)
+# Inbound email (mail/).
+# HELPDESK_MAILBOX_KEY (default: derived from SECRET_KEY): the Fernet key IMAP passwords are
+# stored encrypted with; generate one with python -c 'from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())'. Changing it means entering the passwords again.
+HELPDESK_MAILBOX_KEY = env_secret("HELPDESK_MAILBOX_KEY")
+# HELPDESK_IMAP_CA_FILE (default: the system's CAs): CA certificates to verify IMAP servers by.
+HELPDESK_IMAP_CA_FILE = env_str("HELPDESK_IMAP_CA_FILE")
+# HELPDESK_IMAP_POLL_SECONDS (default 60): how often beat polls the active IMAP mailboxes.
+HELPDESK_IMAP_POLL_SECONDS = env_int("HELPDESK_IMAP_POLL_SECONDS", 60, minimum=1, maximum=3600)
 # Every periodic job, in one place; admins can change their timing in Django admin.
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-notifications": {
@@ -389,6 +399,12 @@ CELERY_BEAT_SCHEDULE = {
     "auto-close-resolved": {
         "task": "sla.tasks.auto_close_resolved_task",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "poll-mailboxes": {
+        "task": "mail.tasks.poll_mailboxes_task",
+        "schedule": float(HELPDESK_IMAP_POLL_SECONDS),
+        # Each poll claims its mailbox; a poll still queued at the next tick is redundant.
+        "options": {"expires": max(HELPDESK_IMAP_POLL_SECONDS - 1, 1)},
     },
 }
 

@@ -285,13 +285,19 @@ def add_customer_message(
     body: str,
     body_format: str = ThreadEntry.Format.TEXT,
     attachments: Sequence[UploadedFile] = (),
+    as_collaborator: bool = False,
 ) -> ThreadEntry:
     """Add the requester's message; it brings an awaiting ticket back to open and reopens
-    a resolved or closed one."""
+    a resolved or closed one.
+
+    `as_collaborator`: `by` is not the requester but someone the channel has checked may
+    write on the ticket (an email collaborator, kept by the `mail` app).
+    """
     body = _required_body(body, body_format)
     check_uploads(attachments)
     ticket = _lock(ticket, None)
-    _require_requester(ticket, by, "add messages to it")
+    if not as_collaborator:
+        _require_requester(ticket, by, "add messages to it")
     now = timezone.now()
     old_status = ticket.status
     fields = []
