@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agents.access import NOT_AN_AGENT
+from agents.choices import CachedModelChoiceField
 from helpdesk.uploads import MultipleFileField
 from sla.models import SLAPlan
 from tickets.models import (
@@ -166,9 +167,9 @@ class NoteForm(TicketForm):
 
 
 class TriageForm(TicketForm):
-    priority = forms.ModelChoiceField(Priority.objects.all(), empty_label=None)
-    sla_plan = forms.ModelChoiceField(SLAPlan.objects.none(), label="SLA plan", empty_label=None)
-    topic = forms.ModelChoiceField(HelpTopic.objects.none(), label="Help topic", empty_label=None)
+    priority = CachedModelChoiceField(Priority.objects.all(), empty_label=None)
+    sla_plan = CachedModelChoiceField(SLAPlan.objects.none(), label="SLA plan", empty_label=None)
+    topic = CachedModelChoiceField(HelpTopic.objects.none(), label="Help topic", empty_label=None)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -186,7 +187,7 @@ class TriageForm(TicketForm):
 
 
 class AssignForm(TicketForm):
-    agent = forms.ModelChoiceField(
+    agent = CachedModelChoiceField(
         active_agents(), required=False, empty_label="— nobody (release) —"
     )
 
@@ -196,7 +197,7 @@ class AssignForm(TicketForm):
 
 
 class TeamForm(TicketForm):
-    team = forms.ModelChoiceField(
+    team = CachedModelChoiceField(
         Team.objects.filter(is_active=True), required=False, empty_label="— no team —"
     )
 
@@ -210,7 +211,7 @@ class ClaimForm(TicketForm):
 
 
 class TransferForm(TicketForm):
-    department = forms.ModelChoiceField(Department.objects.filter(is_active=True))
+    department = CachedModelChoiceField(Department.objects.filter(is_active=True))
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -227,16 +228,16 @@ HANDOFF_FIELDS = (
 class EscalateForm(TicketForm):
     """The Tier 2 hand-off: who takes it over, and everything they need to start."""
 
-    department = forms.ModelChoiceField(
+    department = CachedModelChoiceField(
         Department.objects.filter(is_active=True),
         required=False,
         label="Transfer to department",
         empty_label="— keep the department —",
     )
-    agent = forms.ModelChoiceField(
+    agent = CachedModelChoiceField(
         active_agents(), required=False, label="Assign to", empty_label="— no one —"
     )
-    team = forms.ModelChoiceField(
+    team = CachedModelChoiceField(
         Team.objects.filter(is_active=True), required=False, label="Team", empty_label="— none —"
     )
     steps_to_reproduce = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
@@ -290,7 +291,7 @@ class TimeForm(TicketForm):
 class CannedChoiceForm(forms.Form):
     """Picks a canned response to start the reply with (works without JavaScript)."""
 
-    canned = forms.ModelChoiceField(CannedResponse.objects.none(), label="Canned response")
+    canned = CachedModelChoiceField(CannedResponse.objects.none(), label="Canned response")
 
     def __init__(self, *args: Any, department: Department, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -318,8 +319,8 @@ class CallerTicketForm(forms.Form):
     email = forms.EmailField(label="Caller's email")
     name = forms.CharField(label="Caller's name", max_length=120)
     phone = forms.CharField(required=False, max_length=32, validators=[phone_validator])
-    topic = forms.ModelChoiceField(HelpTopic.objects.none(), label="Help topic")
-    priority = forms.ModelChoiceField(
+    topic = CachedModelChoiceField(HelpTopic.objects.none(), label="Help topic")
+    priority = CachedModelChoiceField(
         Priority.objects.all(), required=False, empty_label="— the topic's default —"
     )
     subject = forms.CharField(max_length=255)
@@ -349,13 +350,13 @@ class QueueForm(forms.Form):
         choices=[(key, view.label) for key, view in QUEUE_VIEWS.items()], required=False
     )
     q = forms.CharField(required=False, max_length=200, label="Search")
-    department = forms.ModelChoiceField(Department.objects.all(), required=False)
-    topic = forms.ModelChoiceField(HelpTopic.objects.none(), required=False, label="Help topic")
-    priority = forms.ModelChoiceField(Priority.objects.all(), required=False)
+    department = CachedModelChoiceField(Department.objects.all(), required=False)
+    topic = CachedModelChoiceField(HelpTopic.objects.none(), required=False, label="Help topic")
+    priority = CachedModelChoiceField(Priority.objects.all(), required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
-    assignee = forms.ModelChoiceField(active_agents(), required=False)
-    team = forms.ModelChoiceField(Team.objects.all(), required=False)
-    sla_plan = forms.ModelChoiceField(SLAPlan.objects.all(), required=False, label="SLA plan")
+    assignee = CachedModelChoiceField(active_agents(), required=False)
+    team = CachedModelChoiceField(Team.objects.all(), required=False)
+    sla_plan = CachedModelChoiceField(SLAPlan.objects.all(), required=False, label="SLA plan")
     source = forms.ChoiceField(choices=[("", "Any source"), *Ticket.Source.choices], required=False)
     created_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -405,8 +406,8 @@ class BulkForm(forms.Form):
     ]
     action = forms.ChoiceField(choices=[("", "— bulk action —"), *ACTIONS])
     tickets = forms.MultipleChoiceField(required=True)
-    agent = forms.ModelChoiceField(active_agents(), required=False, empty_label="— agent —")
-    department = forms.ModelChoiceField(
+    agent = CachedModelChoiceField(active_agents(), required=False, empty_label="— agent —")
+    department = CachedModelChoiceField(
         Department.objects.filter(is_active=True), required=False, empty_label="— department —"
     )
     reason = forms.CharField(
@@ -415,7 +416,7 @@ class BulkForm(forms.Form):
         label="Transfer reason",
         widget=forms.TextInput(attrs={"placeholder": "Transfer reason"}),
     )
-    priority = forms.ModelChoiceField(
+    priority = CachedModelChoiceField(
         Priority.objects.all(), required=False, empty_label="— priority —"
     )
     status = forms.ChoiceField(
