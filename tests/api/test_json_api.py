@@ -5,7 +5,9 @@ import json
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import MakeKey
 from tests.conftest import Cast, OpenTicket
@@ -200,6 +202,26 @@ def test_the_detail_shows_the_thread_with_notes_marked_internal(
         ("reply", False),
     ]
     assert detail.json()["version"] == Ticket.objects.get(pk=desk_ticket.pk).version
+
+
+def test_the_detail_query_count_does_not_grow_with_the_thread(
+    client: Client,
+    key_for: Callable[[str], str | None],
+    desk_ticket: Ticket,
+    cast: Cast,
+) -> None:
+    key = key_for("tier1")
+    url = f"/api/v1/tickets/{desk_ticket.number}/"
+    call(client, key, "get", url)  # records the key's first use
+    counts = []
+    for replies in (1, 15):
+        for n in range(replies):
+            ops.reply(desk_ticket, by=cast.tier1, body=f"Update {n}")
+            ops.add_customer_message(desk_ticket, by=cast.requester, body="Still down.")
+        with CaptureQueriesContext(connection) as captured:
+            assert call(client, key, "get", url).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
 
 
 def test_a_stale_version_is_409_and_changes_nothing(

@@ -2,7 +2,9 @@
 
 import pytest
 from django.contrib.admin.sites import site
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import Cast, OpenTicket
@@ -192,3 +194,26 @@ def test_questions_with_inconsistent_options_are_refused(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not HelpTopicField.objects.exists()
+
+
+def changelist_queries(client: Client) -> dict[str, int]:
+    counts = {}
+    for url in model_urls("changelist"):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200, url
+        counts[url] = len(captured)
+    return counts
+
+
+def test_no_admin_list_costs_more_queries_with_more_rows(
+    cast: Cast, admin_client_: Client, open_ticket: OpenTicket
+) -> None:
+    open_ticket()
+    changelist_queries(admin_client_)  # warm: sessions, content types
+    few = changelist_queries(admin_client_)
+    for number in range(12):
+        ticket = open_ticket(subject=f"Ticket {number}")
+        ops.add_note(ticket, by=cast.tier1, body="Checked the logs.")
+        ops.assign(ticket, by=cast.tier1, agent=cast.tier1)
+
+    assert changelist_queries(admin_client_) == few

@@ -188,3 +188,18 @@ def test_the_answers_to_the_topics_questions_are_shown(
     card = page.split('id="answers-heading"')[1].split("</section>")[0]
     assert "<dt>Affected service</dt>" in card
     assert "<dd>Mobile app</dd>" in card
+
+
+def test_explaining_the_due_times_costs_the_same_queries_however_long_the_clock_history(
+    cast: Cast, alex: Client, desk_ticket: Ticket
+) -> None:
+    url = reverse("agents:ticket_sla", args=[desk_ticket.number])
+    short = queries_for(alex, url)
+    for number in range(6):
+        ops.triage(desk_ticket, by=cast.tier1, priority=[cast.p1, cast.p2][number % 2])
+        ops.reply(
+            desk_ticket, by=cast.tier1, body="Any news?", status=Ticket.Status.AWAITING_CUSTOMER
+        )
+        ops.add_customer_message(desk_ticket, by=cast.requester, body="Not yet.")
+
+    assert queries_for(alex, url) == short
