@@ -59,6 +59,13 @@ OPTIONAL = (
 OSTICKET_SOURCES = ("api", "web", "email", "phone", "other")
 # alert/autorespond as osTicket takes them (1 and 0 are equal to True and False here).
 BOOLEANS = (True, False, "true", "false", "1", "0")
+SWITCHED_OFF = (False, "false", "0")
+# What each osTicket switch silences when off: alert=false spares the agents the new-ticket
+# alert (and an auto-assignment's), autorespond=false spares the requester the receipt.
+SILENCED_BY = {
+    "alert": ("new_ticket_alert", "assignment_alert"),
+    "autorespond": ("ticket_received",),
+}
 
 
 class Invalid(Exception):
@@ -86,6 +93,8 @@ class TicketRequest:
     answers: dict[str, Answer] = field(default_factory=dict)
     # Said by the client about itself (submitter IP, declared source): kept in the audit event.
     declared: list[str] = field(default_factory=list)
+    # Notification templates the client switched off (osTicket's alert and autorespond).
+    silenced: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,6 +179,7 @@ def from_json(raw: bytes, key: ApiKey) -> TicketRequest:
         attachments=_attachments(payload.get("attachments")),
         answers=answers,
         declared=_declared(payload),
+        silenced=_silenced(payload),
     )
 
 
@@ -331,7 +341,21 @@ def _declared(payload: Mapping[str, Any]) -> list[str]:
         raise Invalid(f"source: must be one of {', '.join(s.title() for s in OSTICKET_SOURCES)}")
     if source and source.lower() != "api":
         declared.append(f"declared source {source.title()}")
+    declared += [f"{name} off" for name in SILENCED_BY if _switched_off(payload, name)]
     return declared
+
+
+def _switched_off(payload: Mapping[str, Any], switch: str) -> bool:
+    return switch in payload and payload[switch] in SWITCHED_OFF
+
+
+def _silenced(payload: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(
+        template
+        for switch, templates in SILENCED_BY.items()
+        if _switched_off(payload, switch)
+        for template in templates
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,4 +453,5 @@ def open_request(
         idempotency_key=scoped_key,
         notes=request.notes,
         notes_by=key.agent,
+        silenced=request.silenced,
     )

@@ -11,7 +11,7 @@ and logs every attempt (`NotificationAttempt`).
 """
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
 from smtplib import SMTPRecipientsRefused, SMTPResponseException
@@ -112,12 +112,17 @@ def _address_of(person: Person) -> tuple[str, str]:
     return person.email, person.name
 
 
-def queue(event: AuditEvent, *, entry: ThreadEntry | None = None) -> list[Notification]:
-    """Write the event's notifications to the outbox; deliver them after commit."""
+def queue(
+    event: AuditEvent, *, entry: ThreadEntry | None = None, silenced: Collection[str] = ()
+) -> list[Notification]:
+    """Write the event's notifications to the outbox, but none of the `silenced` templates;
+    deliver them after commit."""
     ticket = event.ticket
     values = ticket_values(ticket, event=event, entry=entry)
     rows, seen, sources = [], set(), {}
     for template, recipients_of in RULES.get(event.kind, []):
+        if template in silenced:
+            continue
         if event.actor_agent_id is None and event.actor_contact_id is None:
             template = SYSTEM_VARIANTS.get(template, template)
         for person in _wanting(recipients_of(ticket, event), template):

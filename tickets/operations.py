@@ -9,7 +9,7 @@ Operations return the fresh ticket (or the new thread entry); the object passed 
 stale afterwards.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -123,12 +123,15 @@ def open_ticket(
     attachments: Sequence[UploadedFile] = (),
     field_values: Sequence[FieldValue] = (),
     idempotency_key: str | None = None,
+    silenced: Collection[str] = (),
 ) -> Ticket:
     """Open a ticket routed by its help topic: department, priority, SLA plan, assignee.
 
     `field_values` are the topic's extra questions, answered and checked with
     `tickets.fields.check_answers`. With an `idempotency_key`, opening again with the same
     key (a double click, a refresh, an API retry) returns the ticket opened the first time.
+    `silenced` names notification templates not to send for the opening (an integration may
+    ask for no receipt or no agent alert).
     """
     if idempotency_key and (earlier := _opened_with_key(idempotency_key, requester)):
         return earlier
@@ -161,7 +164,7 @@ def open_ticket(
     entry = _post(ticket, ThreadEntry.Kind.MESSAGE, requester, body, body_format, attachments, now)
     _store_field_values(ticket, entry, field_values)
     created = _audit(ticket, Kind.CREATED, by=by, new=ticket.get_status_display(), public=True)
-    notifications.queue(created, entry=entry)
+    notifications.queue(created, entry=entry, silenced=silenced)
     if ticket.assignee or ticket.team:
         kind = Kind.ASSIGNED if ticket.assignee else Kind.TEAM_ASSIGNED
         assigned = _audit(
@@ -171,7 +174,7 @@ def open_ticket(
             new=str(ticket.assignee or ticket.team),
             note=f"Auto-assigned by the help topic “{topic.full_name}”.",
         )
-        notifications.queue(assigned)
+        notifications.queue(assigned, silenced=silenced)
     return ticket
 
 
@@ -847,6 +850,7 @@ def open_ticket_from_integration(
     idempotency_key: str | None = None,
     notes: str = "",
     notes_by: Agent | None = None,
+    silenced: Collection[str] = (),
 ) -> Ticket:
     """Open a ticket sent by another system (the API) on the requester's behalf.
 
@@ -869,6 +873,7 @@ def open_ticket_from_integration(
         attachments=attachments,
         field_values=field_values,
         idempotency_key=idempotency_key,
+        silenced=silenced,
     )
     if ticket.events.filter(kind=Kind.RECEIVED_VIA).exists():
         return ticket  # a retry: the first request recorded everything

@@ -15,6 +15,7 @@ from tickets.models import (
     AuditEvent,
     Contact,
     HelpTopicField,
+    Notification,
     ThreadEntry,
     Ticket,
     TicketFieldValue,
@@ -91,6 +92,31 @@ def test_the_key_and_what_the_client_declared_are_in_the_audit_trail(
     assert "submitter IP 123.211.233.122" in event.new_value
     assert "declared source Phone" in event.new_value
     assert not event.is_public  # the requester never sees which integration sent it
+
+
+BOTH = {"ticket_received", "new_ticket_alert"}
+
+
+@pytest.mark.parametrize(
+    ("switches", "sent", "off"),
+    [
+        ({"alert": True, "autorespond": True}, BOTH, []),
+        ({"alert": False, "autorespond": "1"}, {"ticket_received"}, ["alert"]),
+        ({"alert": "1", "autorespond": 0}, {"new_ticket_alert"}, ["autorespond"]),
+        ({"alert": "false", "autorespond": "false"}, set(), ["alert", "autorespond"]),
+        ({}, BOTH, []),
+    ],
+)
+def test_alert_and_autorespond_switch_off_the_agents_alert_and_the_receipt(
+    client: Client, create_key: str, switches: dict[str, object], sent: set[str], off: list[str]
+) -> None:
+    payload = {k: v for k, v in DOCUMENTED_EXAMPLE.items() if k not in ("alert", "autorespond")}
+    number = body_of(post_json(client, create_key, json.dumps({**payload, **switches}))).strip()
+
+    queued = Notification.objects.filter(ticket__number=number).values_list("template", flat=True)
+    assert set(queued) == sent
+    received = AuditEvent.objects.get(ticket__number=number, kind=AuditEvent.Kind.RECEIVED_VIA)
+    assert [s for s in ("alert", "autorespond") if f"{s} off" in received.new_value] == off
 
 
 def test_the_verbatim_example_with_its_trailing_comma_is_malformed_json(
