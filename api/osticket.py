@@ -16,10 +16,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import parseaddr
-from typing import Any, cast
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import ValidationError
@@ -28,6 +26,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from api.models import ApiKey
+from mail.operations import NO_TEXT, message_body
+from mail.parsing import parse as parse_email
 from tickets import operations
 from tickets.fields import Answer, check_answers, fields_of
 from tickets.models import (
@@ -363,43 +363,33 @@ def _silenced(payload: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def from_email(raw: bytes, key: ApiKey) -> TicketRequest:
-    """A raw RFC 822 message: sender, subject, text (or HTML) body, attachments.
-
-    Kept deliberately small and in this one function: the `mail` app's inbound parser
-    (threading, quoting, auto-replies) is meant to replace it.
-    """
-    # policy.default makes EmailMessage objects (the stubs only promise Message).
-    message = cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(raw))
-    name, address = parseaddr(str(message.get("From", "")))
-    subject = " ".join(str(message.get("Subject", "")).split())
-    body_part = message.get_body(preferencelist=("plain", "html"))
-    body = body_part.get_content() if body_part is not None else ""
+    """A raw RFC 822 message, read as the inbound mail channel reads one (`mail.parsing`):
+    sender, subject, the plain-text body or else the sanitized HTML, attachments."""
+    parsed = parse_email(raw)
+    body, body_format = message_body(parsed, reply=False)
     problems = [
         problem
         for problem, missing in (
-            ("From: required, with an email address", not address),
-            ("Subject: required", not subject),
-            ("the message has no text body", not body.strip()),
+            ("From: required, with an email address", not parsed.sender_email),
+            ("Subject: required", not parsed.subject),
+            ("the message has no text body", body == NO_TEXT),
         )
         if missing
     ]
+    if parsed.problems:
+        problems.append("broken MIME structure: " + "; ".join(parsed.problems))
     if problems:
         raise Invalid(*problems)
     if key.default_topic is None:
         raise Invalid("this API key has no default help topic for emailed tickets")
-    attachments = [
-        SimpleUploadedFile(part.get_filename() or "attachment", part.get_payload(decode=True))
-        for part in message.iter_attachments()
-    ]
-    is_html = body_part is not None and body_part.get_content_type() == "text/html"
     return TicketRequest(
-        name=name or address,
-        email=_email(address),
-        subject=subject,
+        name=parsed.sender_name or parsed.sender_email,
+        email=_email(parsed.sender_email),
+        subject=parsed.subject,
         body=body,
-        body_format=ThreadEntry.Format.HTML if is_html else ThreadEntry.Format.TEXT,
+        body_format=body_format,
         topic=key.default_topic,
-        attachments=attachments,
+        attachments=parsed.attachments,
     )
 
 

@@ -204,7 +204,7 @@ def _reply(message: InboundMessage, parsed: ParsedEmail, ticket: Ticket) -> None
             ticket=ticket,
         )
         return
-    body, body_format = _body(parsed, reply=True)
+    body, body_format = message_body(parsed, reply=True)
     accepted, refused = _screen_attachments(parsed.attachments)
     entry = ops.add_customer_message(
         ticket,
@@ -250,7 +250,7 @@ def _open(message: InboundMessage, parsed: ParsedEmail) -> None:
             + "; add one in admin (Inbound email → Mailboxes) or pipe with --mailbox.",
         )
     requester = ops.find_or_create_contact(email=parsed.sender_email, name=_display_name(parsed))
-    body, body_format = _body(parsed, reply=False)
+    body, body_format = message_body(parsed, reply=False)
     accepted, refused = _screen_attachments(parsed.attachments)
     ticket = ops.open_ticket(
         requester=requester,
@@ -308,7 +308,7 @@ def _display_name(parsed: ParsedEmail) -> str:
     return (parsed.sender_name or parsed.sender_email.partition("@")[0])[:120]
 
 
-def _body(parsed: ParsedEmail, *, reply: bool) -> tuple[str, str]:
+def message_body(parsed: ParsedEmail, *, reply: bool) -> tuple[str, str]:
     """The text to post and its format: the plain-text part if there is one, else the
     sanitized HTML; a reply loses its quoted history."""
     if parsed.text.strip():

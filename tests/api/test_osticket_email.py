@@ -2,6 +2,7 @@
 help topic; a resent message (same Message-ID) is the same ticket."""
 
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -87,3 +88,33 @@ def test_emailed_tickets_need_a_default_topic(client: Client, make_key: MakeKey)
     response = post_email(client, key, outage_email())
     assert response.status_code == 400
     assert "no default help topic" in response.content.decode()
+
+
+CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "mail"
+
+
+def test_an_html_only_email_becomes_sanitized_html(client: Client, create_key: str) -> None:
+    response = post_email(client, create_key, (CORPUS / "html_only.eml").read_bytes())
+
+    assert response.status_code == 201, response.content
+    message = Ticket.objects.get(number=response.content.decode().strip()).entries.get()
+    assert message.body_format == ThreadEntry.Format.HTML
+    assert "<b>PRN-3F-01</b>" in message.body
+    for dangerous in ("<script", "onclick", "javascript:", "<style"):
+        assert dangerous not in message.body
+
+
+def test_encoded_headers_and_charsets_are_decoded(client: Client, create_key: str) -> None:
+    response = post_email(client, create_key, (CORPUS / "iso-8859-1.eml").read_bytes())
+
+    ticket = Ticket.objects.get(number=response.content.decode().strip())
+    assert ticket.subject == "Accès refusé à la paie"
+    assert ticket.requester.name == "Hélène Müller"
+
+
+def test_an_email_with_broken_mime_is_refused_saying_so(client: Client, create_key: str) -> None:
+    response = post_email(client, create_key, (CORPUS / "broken_mime.eml").read_bytes())
+
+    assert response.status_code == 400
+    assert "broken MIME structure" in response.content.decode()
+    assert not Ticket.objects.exists()
