@@ -288,6 +288,15 @@ class TimeForm(TicketForm):
         return day
 
 
+class CollaboratorForm(TicketForm):
+    email = forms.EmailField(help_text="They get the replies and may answer by email.")
+    name = forms.CharField(required=False, max_length=120)
+
+
+class UncopyForm(TicketForm):
+    email = forms.EmailField(widget=forms.HiddenInput)
+
+
 class CannedChoiceForm(forms.Form):
     """Picks a canned response to start the reply with (works without JavaScript)."""
 

@@ -105,6 +105,16 @@ ACTIONS: dict[str, Action] = {
     ),
     "close": Action(forms.CloseForm, _call(ops.close, "reason"), "Ticket closed."),
     "reopen": Action(forms.ReopenForm, _call(ops.reopen, "reason"), "Ticket reopened."),
+    "copy": Action(
+        forms.CollaboratorForm,
+        _call(ops.add_collaborator, "email", "name", versioned=False),
+        "Collaborator added: they will be copied on replies.",
+    ),
+    "uncopy": Action(
+        forms.UncopyForm,
+        _call(ops.remove_collaborator, "email", versioned=False),
+        "Collaborator removed.",
+    ),
     "time": Action(
         forms.TimeForm,
         _call(ops.log_time, "minutes", "note", "worked_on", versioned=False),
@@ -187,6 +197,7 @@ def render_ticket(
         .exclude(pk=ticket.pk)
         .order_by("-created_at")[:OTHER_TICKETS],
         "time_entries": ticket.time_entries.select_related("agent__user"),
+        "collaborators": ticket.collaborators.all(),
         "time_total": time_spent(ticket),
         "canned_form": canned,
         "canned_responses": [

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from mail import operations
-from mail.models import InboundMessage, Mailbox, TicketCollaborator
+from mail.models import InboundMessage, Mailbox
 from tickets.errors import TicketError
 
 RAW_SHOWN = 100_000
@@ -169,13 +169,3 @@ class InboundMessageAdmin(admin.ModelAdmin):
                 f"{message}: {result.get_status_display().lower()}. {result.reason}",
                 messages.ERROR if failed else messages.SUCCESS,
             )
-
-
-@admin.register(TicketCollaborator)
-class TicketCollaboratorAdmin(admin.ModelAdmin):
-    """People besides the requester whose emails are added to a ticket."""
-
-    list_display = ["ticket", "email", "name", "created_at"]
-    search_fields = ["=ticket__number", "email", "name"]
-    list_select_related = ["ticket"]
-    raw_id_fields = ["ticket"]

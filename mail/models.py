@@ -188,29 +188,3 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject or '(no subject)'} from {self.sender or '?'}"
-
-
-class TicketCollaborator(models.Model):
-    """Someone besides the requester whose emails are added to the ticket's thread: taken
-    from the Cc of the message that opened it, or added by an agent in admin."""
-
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="collaborators")
-    email = models.EmailField(help_text="Stored in lower case.")
-    name = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["ticket", "email"]
-        constraints = [
-            models.UniqueConstraint(fields=["ticket", "email"], name="one_collaborator_per_email")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} <{self.email}>" if self.name else self.email
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.email = normalize_email(self.email)
-        super().save(*args, **kwargs)
-
-    def clean(self) -> None:
-        self.email = normalize_email(self.email)

@@ -26,12 +26,12 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from mail import quotes, screening
-from mail.models import InboundMessage, Mailbox, TicketCollaborator
+from mail.models import InboundMessage, Mailbox
 from mail.parsing import ParsedEmail, parse
 from tickets import operations as ops
 from tickets.attachments import AttachmentRejected, check_uploads, display_filename
 from tickets.errors import TicketError
-from tickets.models import Contact, Notification, ThreadEntry, Ticket
+from tickets.models import Contact, Notification, ThreadEntry, Ticket, TicketCollaborator
 from tickets.sanitize import html_to_text, sanitize_html
 
 logger = logging.getLogger(__name__)

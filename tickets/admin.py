@@ -32,6 +32,7 @@ from tickets.models import (
     Team,
     ThreadEntry,
     Ticket,
+    TicketCollaborator,
     TicketFieldValue,
     TimeEntry,
 )
@@ -525,3 +526,14 @@ class TimeEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["ticket", "agent__user"]
     date_hierarchy = "worked_on"
     show_full_result_count = False
+
+
+@admin.register(TicketCollaborator)
+class TicketCollaboratorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """People copied on tickets. Agents add and remove them on the ticket page, where the
+    change is audited; here they are only looked up."""
+
+    list_display = ["ticket", "email", "name", "created_at"]
+    search_fields = ["=ticket__number", "email", "name"]
+    list_select_related = ["ticket"]
+    raw_id_fields = ["ticket"]

@@ -630,6 +630,8 @@ class AuditEvent(models.Model):
         TIME_LOGGED = "time_logged", "Time logged"
         CALLER_IDENTITY = "caller_identity", "Caller identity"
         RECEIVED_VIA = "received_via", "Received via"
+        COLLABORATOR_ADDED = "collaborator_added", "Collaborator added"
+        COLLABORATOR_REMOVED = "collaborator_removed", "Collaborator removed"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -1092,3 +1094,30 @@ class CannedResponse(models.Model):
             "desk_name": settings.HELPDESK_NAME,
         }
         return CANNED_VARIABLE.sub(lambda match: values.get(match[1], match[0]), self.body)
+
+
+class TicketCollaborator(models.Model):
+    """Someone besides the requester copied on the ticket: their emails are added to its
+    thread and they are sent the agents' replies. Taken from the Cc of the email that opened
+    it, or added by an agent on the ticket page."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="collaborators")
+    email = models.EmailField(help_text="Stored in lower case.")
+    name = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["ticket", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "email"], name="one_collaborator_per_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.email = normalize_email(self.email)

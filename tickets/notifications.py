@@ -34,6 +34,7 @@ from tickets.models import (
     NotificationAttempt,
     ThreadEntry,
     Ticket,
+    TicketCollaborator,
 )
 from tickets.sanitize import html_to_text
 
@@ -45,12 +46,16 @@ STALLED_AFTER = timedelta(minutes=15)
 LOST_AFTER = timedelta(minutes=1)
 REQUEUE_BATCH = 500
 
-Person = Agent | Contact
+Person = Agent | Contact | TicketCollaborator
 RecipientRule = Callable[[Ticket, AuditEvent], list[Person]]
 
 
 def _requester(ticket: Ticket, event: AuditEvent) -> list[Person]:
     return [ticket.requester]
+
+
+def _collaborators(ticket: Ticket, event: AuditEvent) -> list[Person]:
+    return list(ticket.collaborators.all())
 
 
 def _active_agents(agents: Iterable[Agent], event: AuditEvent) -> list[Person]:
@@ -90,7 +95,7 @@ Kind = AuditEvent.Kind
 RULES: dict[str, list[tuple[str, RecipientRule]]] = {
     Kind.CREATED: [("ticket_received", _requester), ("new_ticket_alert", _department_agents)],
     Kind.MESSAGE_ADDED: [("customer_message_alert", _working_agents)],
-    Kind.REPLIED: [("agent_reply", _requester)],
+    Kind.REPLIED: [("agent_reply", _requester), ("agent_reply", _collaborators)],
     Kind.NOTE_ADDED: [("note_alert", _working_agents)],
     Kind.ASSIGNED: [("assignment_alert", _assignee)],
     Kind.TEAM_ASSIGNED: [("assignment_alert", _team_members)],
@@ -109,7 +114,7 @@ Sources = dict[str, emails.Source]
 def _address_of(person: Person) -> tuple[str, str]:
     if isinstance(person, Agent):
         return person.email, person.display_name
-    return person.email, person.name
+    return person.email, person.name or person.email
 
 
 def queue(
@@ -235,9 +240,11 @@ def _when(moment: datetime | None) -> str:
 
 def _links(ticket: Ticket, person: Person) -> dict[str, str]:
     """The recipient's ways into the ticket: personal signed links for the requester, the
-    agent panel's page for agents."""
+    agent panel's page for agents; none for collaborators, who answer by email."""
     if isinstance(person, Agent):
         return {"ticket_url": settings.SITE_URL + reverse("agents:ticket", args=[ticket.number])}
+    if isinstance(person, TicketCollaborator):
+        return {"ticket_url": ""}
     return {
         "ticket_url": access.link_for(ticket),
         "confirm_url": access.link_for(ticket, then="confirm"),

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timesince, timezone
 
@@ -36,6 +37,7 @@ from tickets.models import (
     Team,
     ThreadEntry,
     Ticket,
+    TicketCollaborator,
     TicketFieldValue,
     TimeEntry,
     normalize_email,
@@ -764,6 +766,48 @@ def log_time(
     _save(ticket, [], timezone.now())
     _audit(ticket, Kind.TIME_LOGGED, by=by, new=f"{minutes} min on {worked_on}", note=note)
     return entry
+
+
+# More people copied on one ticket than this is a mailing list, not a ticket.
+MAX_COLLABORATORS = 20
+
+
+@transaction.atomic
+def add_collaborator(
+    ticket: Ticket, *, by: Agent, email: str, name: str = ""
+) -> TicketCollaborator:
+    """Copy someone on the ticket: their emails join its thread and they get the replies."""
+    email = normalize_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise TicketError(f"“{email}” is not an email address.") from None
+    name = " ".join(clean_text(name).split())
+    if len(name) > 120:
+        raise TicketError("The name is too long: at most 120 characters.")
+    ticket = _lock(ticket, None)
+    if email == ticket.requester.email:
+        raise TicketError(f"{email} is the requester: they hear about the ticket already.")
+    if ticket.collaborators.filter(email=email).exists():
+        raise TicketError(f"{email} is copied on this ticket already.")
+    if ticket.collaborators.count() >= MAX_COLLABORATORS:
+        raise TicketError(f"A ticket can have at most {MAX_COLLABORATORS} collaborators.")
+    collaborator = TicketCollaborator.objects.create(ticket=ticket, email=email, name=name)
+    _save(ticket, [], timezone.now())
+    _audit(ticket, Kind.COLLABORATOR_ADDED, by=by, new=str(collaborator))
+    return collaborator
+
+
+@transaction.atomic
+def remove_collaborator(ticket: Ticket, *, by: Agent, email: str) -> None:
+    """Stop copying someone: their later emails are held for review, not added."""
+    ticket = _lock(ticket, None)
+    collaborator = ticket.collaborators.filter(email=normalize_email(email)).first()
+    if collaborator is None:
+        raise TicketError(f"{email} is not copied on this ticket.")
+    collaborator.delete()
+    _save(ticket, [], timezone.now())
+    _audit(ticket, Kind.COLLABORATOR_REMOVED, by=by, old=str(collaborator))
 
 
 @transaction.atomic

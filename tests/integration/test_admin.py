@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
-from tickets.models import AuditEvent, HelpTopic, HelpTopicField, Ticket
+from tickets.models import AuditEvent, HelpTopic, HelpTopicField, Ticket, TicketCollaborator
 
-READ_ONLY = ["ticket", "auditevent", "threadentry", "notification"]
+READ_ONLY = ["ticket", "auditevent", "threadentry", "notification", "ticketcollaborator"]
 
 
 @pytest.fixture
@@ -55,11 +55,13 @@ def test_records_cannot_be_added_changed_or_deleted(
     admin_client_: Client, open_ticket: OpenTicket, model: str
 ) -> None:
     ticket = open_ticket()
+    copied = TicketCollaborator.objects.create(ticket=ticket, email="morgan@northbank.test")
     record = {
         "ticket": ticket,
         "auditevent": ticket.events.get(),
         "threadentry": ticket.entries.get(),
         "notification": ticket.notifications.first(),
+        "ticketcollaborator": copied,
     }[model]
 
     assert admin_client_.get(reverse(f"admin:tickets_{model}_add")).status_code == 403

@@ -5,11 +5,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from mail.models import InboundMessage, Mailbox, TicketCollaborator
+from mail.models import InboundMessage, Mailbox
 from mail.passwords import decrypt
 from tests.conftest import Cast
 from tests.integration.mail.conftest import Pipe, answering, corpus
-from tickets.models import Ticket
+from tickets import operations as ops
+from tickets.models import Ticket, TicketCollaborator
 
 Status = InboundMessage.Status
 CHANGELIST = "admin:mail_inboundmessage_changelist"
@@ -61,10 +62,10 @@ def test_releasing_a_held_message_as_a_new_ticket_opens_one_for_its_sender(
 
 
 def test_a_held_reply_is_added_on_retry_once_an_agent_made_the_sender_a_collaborator(
-    pipe: Pipe, mailbox: Mailbox, admin_client: Client
+    pipe: Pipe, mailbox: Mailbox, admin_client: Client, cast: Cast
 ) -> None:
     ticket, held = held_forged_reply(pipe)
-    TicketCollaborator.objects.create(ticket=ticket, email="Olive@Elsewhere.test", name="Olive")
+    ops.add_collaborator(ticket, by=cast.tier1, email="Olive@Elsewhere.test", name="Olive")
 
     run_action(admin_client, "retry", held)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mail.models import InboundMessage, Mailbox, TicketCollaborator
+from mail.models import InboundMessage, Mailbox
 from tests.conftest import Cast
 from tests.integration.mail.conftest import (
     DESK_ADDRESS,
@@ -11,7 +11,8 @@ from tests.integration.mail.conftest import (
     corpus,
     received_notice,
 )
-from tickets.models import Attachment, AuditEvent, Contact, ThreadEntry, Ticket
+from tickets import operations as ops
+from tickets.models import Attachment, AuditEvent, Contact, ThreadEntry, Ticket, TicketCollaborator
 
 Status = InboundMessage.Status
 Reason = InboundMessage.Reason
@@ -185,6 +186,18 @@ def test_a_gmail_reply_from_a_collaborator_is_matched_by_the_subject_tag(
     assert entry.body == "The branch network team sees packet loss on the core switch since 08:25."
     event = AuditEvent.objects.filter(ticket=ticket).last()
     assert (event.kind, event.actor_name) == (AuditEvent.Kind.MESSAGE_ADDED, "Morgan Lee")
+
+
+def test_once_removed_a_collaborators_reply_is_held(
+    pipe: Pipe, cast: Cast, mailbox: Mailbox
+) -> None:
+    ticket = opened_by_plain_email(pipe)  # Morgan was copied on it
+    ops.remove_collaborator(ticket, by=cast.tier1, email="morgan.lee@northbank.test")
+
+    piped = pipe(corpus("gmail_reply.eml", ticket=ticket.number))
+
+    assert "Held for review (unknown_sender)" in piped.output
+    assert ticket.entries.count() == 1
 
 
 def test_a_reply_to_a_resolved_ticket_reopens_it(pipe: Pipe, cast: Cast, mailbox: Mailbox) -> None:
