@@ -15,7 +15,11 @@ from typing import Any
 from django import forms
 from django.core.cache import cache
 from django.db import models
+from django.db.models.expressions import Col
+from django.db.models.lookups import Lookup
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.sql import Query
+from django.db.models.sql.where import WhereNode
 from django.forms.models import ModelChoiceIterator
 
 OPTIONS_TTL = 600
@@ -49,26 +53,90 @@ def watch(*senders: type[models.Model]) -> None:
 
 
 class CachedChoiceIterator(ModelChoiceIterator):
-    """The options as (pk, label) pairs, read from the cache when another request has them."""
+    """The field's options as (pk, label) pairs, from `CachedModelChoiceField.options`."""
 
     def __iter__(self) -> Iterator[tuple[Any, str]]:
-        if self.queryset.query.is_empty():
-            return iter(super().__iter__())
-        sql, params = self.queryset.query.sql_with_params()
-        digest = hashlib.sha256(f"{sql}|{params}|{self.field.empty_label}".encode()).hexdigest()
-        key = f"agents:options:{options_version()}:{digest}"
-        options = cache.get(key)
-        if options is None:
-            options = [(str(value), label) for value, label in super().__iter__()]
-            cache.set(key, options, OPTIONS_TTL)
-        return iter(options)
+        return iter(self.field.options())
 
     def __len__(self) -> int:
-        return len(list(iter(self)))
+        return len(self.field.options())
 
     def __bool__(self) -> bool:
-        return self.field.empty_label is not None or len(self) > 0
+        return bool(self.field.options())
 
 
 class CachedModelChoiceField(forms.ModelChoiceField):
     iterator = CachedChoiceIterator
+    _options: list[tuple[str, str]] | None = None
+
+    def _set_queryset(self, queryset: Any) -> None:
+        super()._set_queryset(queryset)
+        self._options = None
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def options(self) -> list[tuple[str, str]]:
+        """Read once per form (a page iterates, counts and tests them several times), from
+        the cache when another request has read them."""
+        if self._options is None:
+            self._options = self._read_options()
+        return self._options
+
+    def _read_options(self) -> list[tuple[str, str]]:
+        query = self.queryset.query
+        if query.is_empty():
+            return [("", self.empty_label)] if self.empty_label is not None else []
+        description = fingerprint(query) or repr(query.sql_with_params())
+        digest = hashlib.sha256(f"{description}|{self.empty_label}".encode()).hexdigest()
+        key = f"agents:options:{options_version()}:{digest}"
+        options = cache.get(key)
+        if options is None:
+            options = [(str(value), label) for value, label in ModelChoiceIterator(self)]
+            cache.set(key, options, OPTIONS_TTL)
+        return options
+
+
+PLAIN = (str, int, bool, type(None))
+
+
+def fingerprint(query: Query) -> str | None:
+    """What a simple query (filters on plain values, ordering, joins) asks for, read off the
+    query without compiling its SQL, which cost more than drawing the options; None for
+    anything else (a subquery, an annotation), whose SQL then names it."""
+    where = _conditions(query.where)
+    if where is None or query.annotations or query.extra or query.combinator:
+        return None
+    return repr(
+        (
+            query.model._meta.label,
+            where,
+            tuple(query.alias_map),
+            query.order_by,
+            query.select_related,
+            query.distinct,
+            query.low_mark,
+            query.high_mark,
+            query.deferred_loading,
+        )
+    )
+
+
+def _conditions(node: WhereNode) -> tuple[Any, ...] | None:
+    parts: list[Any] = []
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            part = _conditions(child)
+        elif isinstance(child, Lookup) and isinstance(child.lhs, Col) and _plain(child.rhs):
+            part = (child.lookup_name, child.lhs.alias, child.lhs.target.column, child.rhs)
+        else:
+            part = None
+        if part is None:
+            return None
+        parts.append(part)
+    return (node.connector, node.negated, tuple(parts))
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return all(isinstance(item, PLAIN) for item in value)
+    return isinstance(value, PLAIN)

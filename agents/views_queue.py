@@ -17,7 +17,7 @@ from tickets.errors import TicketError
 from tickets.models import Agent, Ticket
 from tickets.queues import QUEUE_VIEWS, SEARCH_CAP, SORTS, capped_count, find, keyset_page
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 # Tab counts are a hint, not a ledger: counted at most once a minute per agent.
 COUNTS_TTL = 60
 

@@ -176,6 +176,9 @@ TEMPLATES = [
     },
 ]
 
+# Select boxes drawn without a template per option (see helpdesk/form_renderer.py).
+FORM_RENDERER = "helpdesk.form_renderer.FastSelectRenderer"
+
 # DATABASE_URL (default: SQLite at var/helpdesk.sqlite3), e.g. postgres://user@host:5432/helpdesk.
 DATABASE_URL = env_str("DATABASE_URL")
 # DATABASE_CONN_MAX_AGE (default 0): seconds a connection is reused; 60 suits gunicorn workers.

@@ -4,10 +4,11 @@ after an admin's change, and a submitted value is still checked against the data
 import pytest
 from django.core.exceptions import ValidationError
 
-from agents.choices import CachedModelChoiceField
-from agents.forms import QueueForm
-from tests.conftest import Cast
-from tickets.models import Department
+from agents.choices import CachedModelChoiceField, fingerprint
+from agents.forms import BulkForm, QueueForm
+from agents.views_ticket import ACTIONS
+from tests.conftest import Cast, OpenTicket
+from tickets.models import Agent, Department
 
 
 def options(field: CachedModelChoiceField) -> list[tuple[str, str]]:
@@ -67,3 +68,31 @@ def test_the_queue_form_draws_the_chosen_filter_as_selected(cast: Cast) -> None:
     html = QueueForm({"department": str(cast.sysadmin.pk)}).as_div()
 
     assert f'<option value="{cast.sysadmin.pk}" selected>SysAdmin</option>' in html
+
+
+def test_simple_lists_are_named_without_compiling_sql_and_subqueries_by_their_sql(
+    cast: Cast,
+) -> None:
+    one = fingerprint(Department.objects.filter(pk=cast.service_desk.pk).query)
+    other = fingerprint(Department.objects.filter(pk=cast.sysadmin.pk).query)
+    managed = Department.objects.filter(pk__in=Agent.objects.filter(is_manager=True).values("pk"))
+
+    assert one is not None and other is not None and one != other
+    assert fingerprint(Department.objects.filter(pk=cast.service_desk.pk).query) == one
+    assert fingerprint(managed.query) is None
+
+
+def test_every_select_of_the_panel_is_named_cheaply(cast: Cast, open_ticket: OpenTicket) -> None:
+    ticket = open_ticket()
+    page_forms = [QueueForm({}), BulkForm()] + [
+        action.form(ticket=ticket, agent=cast.tier1) for action in ACTIONS.values()
+    ]
+    fields = [
+        field
+        for form in page_forms
+        for field in form.fields.values()
+        if isinstance(field, CachedModelChoiceField)
+    ]
+
+    assert len(fields) >= 10
+    assert all(fingerprint(field.queryset.query) for field in fields)
