@@ -52,10 +52,10 @@ def agent_required(view: View[P]) -> View[P]:
 
 def ticket_for_agent_or_404(agent: Agent, number: str) -> Ticket:
     """The ticket with this number if `agent` may see it; 404 otherwise."""
-    ticket = Ticket.objects.visible_to(agent).filter(number=number).first()
-    if ticket is None:
+    found = Ticket.objects.visible_to(agent).filter(number=number).fetch()
+    if not found:
         raise Http404("No such ticket.")
-    return ticket
+    return found[0]
 
 
 def attachment_for_agent_or_404(agent: Agent, attachment_id: int) -> Attachment:

@@ -195,7 +195,8 @@ def render_ticket(
         "other_tickets": Ticket.objects.visible_to(agent)
         .filter(requester=ticket.requester_id)
         .exclude(pk=ticket.pk)
-        .order_by("-created_at")[:OTHER_TICKETS],
+        .order_by("-created_at")[:OTHER_TICKETS]
+        .fetch(),
         "time_entries": ticket.time_entries.select_related("agent__user"),
         "collaborators": ticket.collaborators.all(),
         "time_total": time_spent(ticket),

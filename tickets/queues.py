@@ -251,7 +251,7 @@ def keyset_page(tickets: TicketQuerySet, sort: Sort, cursor: str, size: int) -> 
     ids = list(tickets.order_by(*sort.ordering()).values_list("pk", flat=True)[: size + 1])
     more = len(ids) > size
     ids = ids[:size]
-    by_id = tickets.filter(pk__in=ids).in_bulk()
+    by_id = {ticket.pk: ticket for ticket in tickets.filter(pk__in=ids).fetch()}
     rows = [by_id[pk] for pk in ids]
     if not more:
         return Page(rows, None)
