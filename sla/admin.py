@@ -24,9 +24,11 @@ from sla.models import (
     EscalationRule,
     Holiday,
     OnCallWebhook,
+    PendingEscalation,
     PriorityTarget,
     SLAPlan,
 )
+from tickets.admin import ReadOnlyAdminMixin
 from tickets.models import Priority
 
 as_duration = deadlines.duration_text
@@ -233,3 +235,13 @@ class OnCallWebhookAdmin(admin.ModelAdmin):
     search_fields = ["name", "url"]
     list_select_related = ["plan", "department"]
     autocomplete_fields = ["department"]
+
+
+@admin.register(PendingEscalation)
+class PendingEscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Escalation actions a sweep decided on that no worker has carried out yet. Rows that stay
+    here mean the workers are down or an action keeps failing (see `attempts` and the log)."""
+
+    list_display = ["ticket", "rule", "created_at", "attempts"]
+    list_select_related = ["ticket", "rule"]
+    search_fields = ["=ticket__number"]

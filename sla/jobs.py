@@ -4,22 +4,23 @@ daily auto-close of resolved tickets.
 The sweep reads only tickets whose `sla_next_check_at` has passed (a partial index), in
 batches locked with SKIP LOCKED so that several workers share the work. Each due trigger is
 claimed with a conditional UPDATE, so it is handled exactly once whatever the number of
-workers, beat ticks or retries; the claim, the events, the escalation and the notifications
-commit together or not at all. A batch that fails is retried one ticket at a time, and a
-ticket that still fails has its next check pushed forward, so one bad row never stalls the
-sweep.
+workers, beat ticks or retries; the claim, the events, the notifications and the pending
+escalation actions commit together or not at all. Workers then carry out those actions
+(`run_escalations`), each exactly once, so the sweep's cost follows its breaches, not the
+weight of their actions. A batch that fails is retried one ticket at a time, and a ticket
+that still fails has its next check pushed forward, so one bad row never stalls the sweep.
 """
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
 
-from sla.models import EscalationRule
+from sla import tasks
+from sla.models import EscalationRule, PendingEscalation
 from tickets import clocks, notifications, paging
 from tickets import operations as ops
 from tickets.clocks import Trigger
@@ -31,6 +32,10 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
 # A ticket whose check failed is looked at again after this long.
 RETRY_FAILED_AFTER = timedelta(minutes=5)
+# Pending escalations per worker task, and how old one is before it counts as lost (its
+# task never ran: a broker outage, a dead worker) and is queued again.
+ESCALATIONS_PER_TASK = 100
+REQUEUE_ESCALATIONS_AFTER = timedelta(minutes=2)
 Action = EscalationRule.Action
 RuleIndex = dict[tuple[int, str], list[EscalationRule]]
 
@@ -129,9 +134,11 @@ def _handle(batch: list[Ticket], now: datetime, rules: RuleIndex, report: SweepR
     fired = [(ticket, trigger) for ticket, trigger in fired if getattr(ticket, trigger.claim_field)]
     _reschedule(batch, {ticket.pk for ticket, _trigger in fired}, now)
     events = _record(fired, now)
-    deferred = _escalate(fired, events, rules, report)
-    for action in deferred:  # operations that lock and save the ticket again, one by one
-        action()
+    pending = PendingEscalation.objects.bulk_create(_escalate(fired, events, rules, report))
+    ids = [row.pk for row in pending]
+    if ids:
+        # robust: a broker outage must not undo the sweep; requeue_escalations finds them.
+        transaction.on_commit(lambda: enqueue_escalations(ids), robust=True)
 
 
 def _reschedule(batch: list[Ticket], touched: set[int], now: datetime) -> None:
@@ -239,11 +246,11 @@ def _escalate(
     events: list[AuditEvent],
     rules: RuleIndex,
     report: SweepReport,
-) -> list[Callable[[], None]]:
-    """Queue the rules' notifications in bulk; return the other actions, to run one by one."""
+) -> list[PendingEscalation]:
+    """Queue the rules' notifications in bulk; return the other actions, for the workers."""
     breached = {(ticket.pk, trigger.clock) for ticket, trigger in fired if trigger.is_breach}
     mail: list[tuple[AuditEvent, str, list[Agent]]] = []
-    deferred: list[Callable[[], None]] = []
+    deferred: list[PendingEscalation] = []
     for (ticket, trigger), event in zip(fired, events, strict=True):
         report.breached += trigger.is_breach
         report.warned += not trigger.is_breach
@@ -257,7 +264,7 @@ def _escalate(
             if rule.action in EscalationRule.NOTIFY_ACTIONS:
                 mail.append((event, template, _recipients(ticket, rule.action)))
             else:
-                deferred.append(_deferred(ticket.pk, rule, event.note))
+                deferred.append(PendingEscalation(ticket=ticket, rule=rule, why=event.note))
     notifications.queue_to(mail)
     return deferred
 
@@ -273,26 +280,72 @@ def _recipients(ticket: Ticket, action: str) -> list[Agent]:
     return list(ticket.team.members.select_related("user"))
 
 
-def _deferred(ticket_id: int, rule: EscalationRule, why: str) -> Callable[[], None]:
-    def run() -> None:
-        ticket = Ticket.objects.select_related("priority", "sla_plan", "department").get(
-            pk=ticket_id
-        )
+# ---------------------------------------------------------------------------------------------
+# Escalation actions, carried out by the workers
+
+
+def enqueue_escalations(ids: list[int]) -> None:
+    for start in range(0, len(ids), ESCALATIONS_PER_TASK):
+        tasks.run_escalations_task.delay(ids[start : start + ESCALATIONS_PER_TASK])
+
+
+def requeue_escalations(*, now: datetime) -> int:
+    """Queue again the pending escalations whose task never ran; returns how many."""
+    ids = list(
+        PendingEscalation.objects.filter(
+            created_at__lt=now - REQUEUE_ESCALATIONS_AFTER
+        ).values_list("pk", flat=True)[:10_000]
+    )
+    enqueue_escalations(ids)
+    return len(ids)
+
+
+def run_escalations(ids: list[int]) -> int:
+    """Carry out these pending escalations, each exactly once whatever the number of workers
+    given the same ids; returns how many this call carried out. One that fails is tried
+    again on its next requeue, and given up (with an audit event) after MAX_ATTEMPTS."""
+    done = 0
+    for pk in ids:
         try:
-            outcome = _act(ticket, rule, why)
+            done += _run_escalation(pk)
+        except Exception:
+            logger.exception("SLA escalation %s failed; it will be tried again", pk)
+            PendingEscalation.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
+    return done
+
+
+@transaction.atomic
+def _run_escalation(pk: int) -> bool:
+    pending = (
+        PendingEscalation.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("rule__team", "rule__department")
+        .filter(pk=pk)
+        .first()
+    )
+    if pending is None:
+        return False  # carried out already, or right now by another worker
+    rule = pending.rule
+    ticket = Ticket.objects.select_related("priority", "sla_plan", "department").get(
+        pk=pending.ticket_id
+    )
+    if pending.attempts >= PendingEscalation.MAX_ATTEMPTS:
+        outcome = f"Gave up after {pending.attempts} failed attempts; see the worker's log."
+    else:
+        try:
+            outcome = _act(ticket, rule, pending.why)
         except TicketError as error:  # e.g. the team was deactivated: say so, go on
             outcome = f"could not {rule.describe()}: {error}"
-        AuditEvent.objects.create(
-            ticket=ticket,
-            kind=AuditEvent.Kind.SLA_ESCALATED,
-            actor_name=ops.SYSTEM_ACTOR_NAME,
-            new_value=rule.describe()[:255],
-            note=f"{why} {outcome}",
-            # After the operation's own change: the version it left.
-            ticket_version=Ticket.objects.values_list("version", flat=True).get(pk=ticket_id),
-        )
-
-    return run
+    AuditEvent.objects.create(
+        ticket=ticket,
+        kind=AuditEvent.Kind.SLA_ESCALATED,
+        actor_name=ops.SYSTEM_ACTOR_NAME,
+        new_value=rule.describe()[:255],
+        note=f"{pending.why} {outcome}",
+        # After the operation's own change: the version it left.
+        ticket_version=Ticket.objects.values_list("version", flat=True).get(pk=ticket.pk),
+    )
+    pending.delete()
+    return True
 
 
 def _act(ticket: Ticket, rule: EscalationRule, why: str) -> str:

@@ -12,6 +12,7 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
+from django.utils import timezone
 
 from sla import deadlines
 
@@ -390,3 +391,31 @@ class OnCallWebhook(models.Model):
     def clean(self) -> None:
         if bool(self.plan_id) == bool(self.department_id):
             raise ValidationError("Attach the webhook to an SLA plan or to a department (one).")
+
+
+class PendingEscalation(models.Model):
+    """An escalation action (raise the priority, reassign, transfer, page) a sweep decided on,
+    waiting for a worker to carry it out.
+
+    The sweep records these in the transaction that claims the breach, so none is lost, and
+    leaves the work to the workers, so a sweep costs what its breaches cost however heavy
+    their actions. A row is deleted in the transaction that carries out its action, so each
+    action runs exactly once.
+    """
+
+    MAX_ATTEMPTS = 5
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(EscalationRule, on_delete=models.CASCADE, related_name="+")
+    why = models.TextField(help_text="The breach or warning that called for it.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Failed tries so far; at the limit it is given up and audited."
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["created_at"], name="pending_escalation_age")]
+
+    def __str__(self) -> str:
+        return f"{self.rule.describe()} for ticket {self.ticket_id}"

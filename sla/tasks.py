@@ -13,7 +13,14 @@ def sweep_sla_task() -> None:
     """Warn, mark overdue and escalate what is due; pick up pages a broker outage held back."""
     now = timezone.now()
     paging.requeue_stalled(now=now)
+    jobs.requeue_escalations(now=now)
     jobs.sweep(now=now, batch_size=settings.HELPDESK_SLA_BATCH_SIZE)
+
+
+@shared_task
+def run_escalations_task(pending_ids: list[int]) -> int:
+    """Carry out escalation actions a sweep recorded (raise priority, reassign, page)."""
+    return jobs.run_escalations(pending_ids)
 
 
 @shared_task

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sla import jobs
+from sla.models import PendingEscalation
 from sla.tasks import auto_close_resolved_task
 from tests.conftest import Cast
 from tests.integration.sla.conftest import Action, Trigger, add_rule
@@ -22,6 +23,12 @@ Kind = AuditEvent.Kind
 
 def breach_events(ticket: Ticket) -> list[AuditEvent]:
     return list(ticket.events.filter(kind=Kind.SLA_BREACHED))
+
+
+def sweep_and_escalate(now: datetime) -> None:
+    """A sweep, then what the workers do with the escalations it recorded."""
+    jobs.sweep(now=now)
+    jobs.run_escalations(list(PendingEscalation.objects.values_list("pk", flat=True)))
 
 
 @pytest.mark.django_db
@@ -90,7 +97,7 @@ def test_a_breach_runs_the_plans_escalation_through_the_operations(
     add_rule(cast.sev_c, Trigger.RESOLUTION_BREACH, Action.REASSIGN_TEAM, team=cast.major_incident)
     ticket = open_breached(hours_ago=80)  # Sev C: 3 days to resolve, 24×7 in the cast
 
-    jobs.sweep(now=timezone.now())
+    sweep_and_escalate(timezone.now())
 
     ticket.refresh_from_db()
     assert ticket.priority == cast.p2  # P3 → P2, one level
@@ -125,7 +132,7 @@ def test_transfer_escalation_says_why(cast: Cast, open_breached) -> None:
     )
     ticket = open_breached(hours_ago=5)
 
-    jobs.sweep(now=timezone.now())
+    sweep_and_escalate(timezone.now())
 
     ticket.refresh_from_db()
     assert ticket.department == cast.sysadmin
@@ -168,7 +175,7 @@ def test_paging_escalation_stores_a_page_for_the_plans_webhook(
     add_rule(cast.sev_a, Trigger.RESOLUTION_BREACH, Action.PAGE_ON_CALL)
     ticket = open_breached(hours_ago=5, topic=cast.outage)
 
-    jobs.sweep(now=timezone.now())
+    sweep_and_escalate(timezone.now())
 
     page = ticket.pages.get()
     assert (page.action, page.severity, page.webhook) == (
