@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -220,3 +221,30 @@ def test_it_refuses_other_databases_than_postgresql(monkeypatch: pytest.MonkeyPa
 
     with pytest.raises(CommandError, match="needs PostgreSQL"):
         generate("--tickets", "10")
+
+
+def test_every_reference_points_at_an_existing_row(desk: list[Ticket]) -> None:
+    """The generator may skip the per-row foreign key checks: its references must hold."""
+    references = [
+        ("tickets_ticket", "requester_id", "tickets_contact"),
+        ("tickets_ticket", "assignee_id", "tickets_agent"),
+        ("tickets_ticket", "resolved_by_id", "tickets_agent"),
+        ("tickets_ticket", "topic_id", "tickets_helptopic"),
+        ("tickets_ticket", "department_id", "tickets_department"),
+        ("tickets_ticket", "priority_id", "tickets_priority"),
+        ("tickets_ticket", "sla_plan_id", "sla_slaplan"),
+        ("tickets_ticket", "team_id", "tickets_team"),
+        ("tickets_threadentry", "ticket_id", "tickets_ticket"),
+        ("tickets_threadentry", "author_agent_id", "tickets_agent"),
+        ("tickets_threadentry", "author_contact_id", "tickets_contact"),
+        ("tickets_auditevent", "ticket_id", "tickets_ticket"),
+        ("tickets_auditevent", "actor_agent_id", "tickets_agent"),
+        ("tickets_auditevent", "actor_contact_id", "tickets_contact"),
+    ]
+    with connection.cursor() as cursor:
+        for table, column, target in references:
+            cursor.execute(
+                f"SELECT count(*) FROM {table} WHERE {column} IS NOT NULL "  # noqa: S608
+                f"AND {column} NOT IN (SELECT id FROM {target})"
+            )
+            assert cursor.fetchone()[0] == 0, f"{table}.{column}"
