@@ -61,7 +61,7 @@ INSERT INTO tickets_ticket (
     number, subject, requester_id, department_id, priority_id, sla_plan_id, status, source,
     is_overdue, created_at, updated_at, first_responded_at, first_response_due, resolution_due,
     resolution_warn_at, resolution_warned_at, sla_started_at, sla_paused_for, sla_next_check_at,
-    root_cause, resolution, category, version
+    root_cause, resolution, category, version, access_generation
 )
 SELECT
     lpad((g + %(offset)s)::text, 10, '0'), 'Benchmark ticket ' || g, %(requester)s, %(department)s,
@@ -69,7 +69,7 @@ SELECT
     opened, opened, opened + interval '5 minutes', opened + interval '4 hours', due,
     due - interval '18 hours', CASE WHEN breaching THEN due - interval '18 hours' END, opened,
     interval '0', CASE WHEN breaching THEN due ELSE due - interval '18 hours' END,
-    '', '', '', 1
+    '', '', '', 1, 1
 FROM (
     SELECT g, breaching,
            CASE WHEN breaching THEN %(now)s - interval '1 hour'
@@ -81,15 +81,18 @@ FROM (
 """
 
 
-def configure() -> dict[str, int]:
-    """A plan whose resolution breach notifies the department's manager, and who is who."""
+def configure(*, with_actions: bool) -> dict[str, int]:
+    """A plan whose resolution breach notifies the department's manager (and, `with_actions`,
+    also raises the priority and pages on-call, as the demo's Sev A does), and who is who."""
     from django.contrib.auth import get_user_model
 
     from sla.models import EscalationRule, SLAPlan
     from tickets.models import Agent, Contact, Department, Priority
 
     plan = SLAPlan.objects.create(name="Sev C", first_response_minutes=240, resolution_minutes=4320)
-    EscalationRule.objects.create(plan=plan, trigger="resolution_breach", action="notify_manager")
+    actions = ["notify_manager", *(["raise_priority", "page_on_call"] if with_actions else [])]
+    for action in actions:
+        EscalationRule.objects.create(plan=plan, trigger="resolution_breach", action=action)
     user = get_user_model().objects.create_user("sam", email="sam@helpdesk.example")
     manager = Agent.objects.create(user=user, is_manager=True)
     department = Department.objects.create(name="Service Desk", manager=manager)
@@ -160,11 +163,24 @@ def measure(label: str, run: Callable[[], object], *, memory: bool = False) -> N
 WARM_UP = 1000
 
 
+def run_pending_escalations() -> int:
+    """What the workers do after a sweep, here in one process, one after the other."""
+    from sla import jobs
+    from sla.models import PendingEscalation
+
+    return jobs.run_escalations(list(PendingEscalation.objects.values_list("pk", flat=True)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--breaching-percent", type=float, default=1.0)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument(
+        "--with-actions",
+        action="store_true",
+        help="the plan also raises the priority and pages on-call at the breach",
+    )
     arguments = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -181,7 +197,7 @@ def main() -> None:
     settings.DEBUG = False  # no query log: it would grow with the sweep
     call_command("migrate", verbosity=0)
     try:
-        config = configure()
+        config = configure(with_actions=arguments.with_actions)
 
         def sweep() -> object:
             return jobs.sweep(now=timezone.now(), batch_size=settings.HELPDESK_SLA_BATCH_SIZE)
@@ -202,6 +218,8 @@ def main() -> None:
         )
         measure(f"sweep, {breaching:,} breaching", sweep)
         measure("sweep, 0 breaching", sweep)
+        if arguments.with_actions:
+            measure("their actions, run by one worker", run_pending_escalations)
         rearm(f"{WARM_UP + 1:010d}")
         measure(f"sweep, {breaching:,} breaching again", sweep, memory=True)
         measure("sweep, 0 breaching", sweep, memory=True)
