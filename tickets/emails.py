@@ -9,6 +9,7 @@ out as those characters.
 """
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -18,7 +19,7 @@ from django.template.base import FilterExpression, Node, TextNode, Variable, Var
 from django.template.defaulttags import CommentNode, IfNode
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.utils.html import linebreaks, urlize
+from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import mark_safe
 
 from tickets.email_kinds import KINDS
@@ -284,7 +285,7 @@ def _render(kind: str, source: Source, values: dict[str, str], *, tag: str) -> R
     if source.html.strip():
         inner = _fill(compile_template(source.html, kind, html=True), allowed, html=True)
     else:
-        inner = linebreaks(urlize(text, autoescape=True), autoescape=False)
+        inner = linebreaks(linked(text), autoescape=False)
     page = render_to_string(
         "notifications/layout.html",
         {
@@ -295,6 +296,19 @@ def _render(kind: str, source: Source, values: dict[str, str], *, tag: str) -> R
         },
     )
     return Rendered(subject=subject[:255], text=text, html=page)
+
+
+# Where urlize could find a link: a scheme, www., an address, or a bare domain it knows.
+LINK_HINT = re.compile(r"://|www\.|@|\.(?:com|edu|gov|int|mil|net|org)\b", re.IGNORECASE)
+
+
+def linked(text: str) -> str:
+    """`urlize(text, autoescape=True)`, run only on the lines that may hold a link: urlize
+    costs ~0.3 ms on a short alert, and an SLA sweep renders thousands of alerts."""
+    return "\n".join(
+        urlize(line, autoescape=True) if LINK_HINT.search(line) else escape(line)
+        for line in text.split("\n")
+    )
 
 
 def _fill(template: Template, values: dict[str, str], *, html: bool) -> str:

@@ -3,6 +3,7 @@ text is a value, never source, and a template cannot reach anything but its vari
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.html import urlize
 
 from tickets import emails
 from tickets.email_kinds import KINDS
@@ -86,3 +87,18 @@ def test_without_html_the_text_is_sent_as_simple_escaped_html() -> None:
 
     assert "Line &lt;one&gt;<br>" in html
     assert '<a href="https://help.example.com/"' in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello Sam,\n\nTicket #12345678 is overdue.\nSee https://desk.example/agents/tickets/1/\n",
+        "Mail jordan.blake@northbank.test or visit www.northbank.test today.",
+        'A bare domain: northbank.org/status, and <b>tags</b> & "quotes" stay text.',
+        "Line one\r\nLine two with http://x.test/?a=1&b=2 in it.\r\n",
+        "Nothing to link here: error 0x80070005 on host fs-01.\n\n\n",
+        "",
+    ],
+)
+def test_linking_only_the_lines_that_may_hold_a_link_changes_nothing(text: str) -> None:
+    assert emails.linked(text) == urlize(text, autoescape=True)
