@@ -140,7 +140,9 @@ def wrk(
     if done.returncode or not found:
         raise BenchError(f"wrk failed on {url}:\n{done.stdout}\n{done.stderr}")
     load = Load(**{key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", found[1])})
-    if load.requests == 0 or load.http_errors or load.socket_errors or load.unexpected:
+    if load.requests == 0:
+        raise BenchError(f"No answer from {url} within {duration:g} s: try a longer --duration")
+    if load.http_errors or load.socket_errors or load.unexpected:
         raise BenchError(f"Errors loading {url}: {load}\n{done.stdout}")
     return load
 

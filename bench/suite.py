@@ -156,17 +156,18 @@ def measure_page(
     path: str,
     figures: Figures,
 ) -> None:
-    """Throughput at the run's concurrency, then latency percentiles serially, after a few
+    """Latency percentiles serially, then throughput at the run's concurrency, after a few
     warm-up requests; the queries are those of the last warm-up request (warm, as in the
-    measurement: the queue's tab counts are cached by then)."""
+    measurement: the queue's tab counts are cached by then). Warming up first also lets the
+    server finish the requests the previous page's load left queued."""
     url = server.url + path
     say(f"Measuring {page}: {path}")
     for _warm_up in range(WARM_UP):
         queries = queries_of(session, url)
+    serial = load.wrk(url, connections=1, duration=options.duration, headers=(cookie,))
     busy = load.wrk(
         url, connections=options.concurrency, duration=options.duration, headers=(cookie,)
     )
-    serial = load.wrk(url, connections=1, duration=options.duration, headers=(cookie,))
     figures.add(f"{page}.rps", busy.rate, "req/s")
     figures.add(f"{page}.p50", serial.p50_us / 1000, "ms")
     figures.add(f"{page}.p99", serial.p99_us / 1000, "ms")
@@ -222,14 +223,12 @@ def measure_memory(
 ) -> None:
     """Each worker's resident memory before and after a fixed number of agent pages."""
     say(f"Measuring memory over {options.memory_requests:,} requests…")
+    urls, cookies = [server.url + path for path in paths], session.cookies.get_dict()
+    # Warm up as for the pages, which also lets the portal's queued POSTs finish first.
+    load.fetch_all(urls, cookies, count=WARM_UP, concurrency=1)
     workers = server.worker_pids()
     before = {pid: load.Memory.of(pid) for pid in workers}
-    load.fetch_all(
-        [server.url + path for path in paths],
-        session.cookies.get_dict(),
-        count=options.memory_requests,
-        concurrency=options.concurrency,
-    )
+    load.fetch_all(urls, cookies, count=options.memory_requests, concurrency=options.concurrency)
     if server.worker_pids() != workers:
         raise BenchError("A gunicorn worker was replaced during the memory measurement")
     after = {pid: load.Memory.of(pid) for pid in workers}
