@@ -60,17 +60,21 @@ def gunicorn(env: dict[str, str], log: Path) -> Iterator[Server]:
         )
     server = Server(process, f"http://127.0.0.1:{port}")
     try:
-        _wait_until_serving(server, log)
+        _wait_until_serving(server)
         yield server
+    except Exception:
+        # The log lives in a temporary folder: show why requests failed before it goes.
+        print(f"gunicorn's log ends with:\n{log.read_text()[-3000:]}", file=sys.stderr)
+        raise
     finally:
         _stop(process)
 
 
-def _wait_until_serving(server: Server, log: Path, timeout: float = 60) -> None:
+def _wait_until_serving(server: Server, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise BenchError(f"gunicorn exited:\n{log.read_text()[-3000:]}")
+            raise BenchError("gunicorn exited")
         try:
             if requests.get(f"{server.url}/bench/minimal/", timeout=5).ok:
                 while len(server.worker_pids()) < WORKERS:
@@ -79,7 +83,7 @@ def _wait_until_serving(server: Server, log: Path, timeout: float = 60) -> None:
         except requests.RequestException:  # not listening yet, or no worker booted yet
             pass
         time.sleep(0.2)
-    raise BenchError(f"gunicorn did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+    raise BenchError(f"gunicorn did not answer within {timeout:.0f} s")
 
 
 def _stop(process: subprocess.Popen) -> None:

@@ -31,6 +31,7 @@ FIGURES = [
     "ticket.queries_growth",
     "generator.seconds",
     "generator.rate",
+    "portal.queries",
     "portal.created",
     "portal.created_with_file",
     "memory.growth",
