@@ -59,9 +59,10 @@ UNASSIGNED_SHARE = 0.25  # of active tickets
 SOURCES = (("web", 55), ("email", 25), ("phone", 12), ("walk_in", 3), ("api", 5))
 AGENT_SOURCES = frozenset({"phone", "walk_in"})  # opened by an agent for the caller
 CATEGORIES = (("incident", 6), ("request", 3), ("problem", 1))
-# A trigger the sweep must act on is never drafted closer than this to the run's clock, so
-# freshly generated active tickets do not all come due while the run is still going.
-MARGIN = 10 * MINUTE
+# A trigger the sweep must act on is never drafted closer than this to the batch's clock:
+# right after a run (a million tickets take minutes) the sweep has nothing due, which is
+# what a benchmark of it at 0 % breaching needs. A desk's first hour is quiet, no more.
+MARGIN = HOUR
 POOL_SIZE = 600  # composed texts per kind and theme: enough variety for search
 PLACEMENT_ATTEMPTS = 20
 COPY_READ = 4 << 20  # bytes
@@ -421,8 +422,11 @@ def place_finished(
     recent = auto_close or 14 * DAY
     clock = plan.clock if plan else None
     life = Life(created=now)
-    for _attempt in range(PLACEMENT_ATTEMPTS):
-        if status == Status.RESOLVED:
+    for attempt in range(PLACEMENT_ATTEMPTS):
+        last_try = attempt == PLACEMENT_ATTEMPTS - 1
+        if last_try:  # rare (a sparse calendar): long enough ago to be over by now
+            created = now - 60 * DAY
+        elif status == Status.RESOLVED:
             created = now - uniform_us(rng, HOUR, recent + 10 * DAY)
         else:
             created = now - uniform_us(rng, DAY, HISTORY)
@@ -434,10 +438,11 @@ def place_finished(
                 if confirmed
                 else auto_close
             )
-        last = life.closed or life.resolved
-        if last < now and (status == Status.CLOSED or life.resolved > now - recent):
-            return life
-    return life  # rare: a very slow calendar; the last draw is still a consistent life
+        if (life.closed or life.resolved) < now and (
+            status == Status.CLOSED or life.resolved > now - recent or last_try
+        ):
+            break
+    return life
 
 
 def _work(
@@ -567,6 +572,27 @@ pick_source = _weighted(SOURCES)
 pick_category = _weighted(CATEGORIES)
 
 
+Person = tuple[int, str]  # id and name (escaped for COPY)
+
+
+@dataclass
+class Draft:
+    """One ticket being drafted: its routing, people, life and SLA clocks."""
+
+    ticket_id: int
+    number: int
+    route: Route
+    priority_id: int
+    status: str
+    source: str
+    requester: Person
+    assignee: Person | None
+    responder: Person  # who answers: the assignee, or a colleague for unassigned tickets
+    life: Life
+    clocks: Clocks
+    fix: tuple[str, str]  # (root cause, resolution), empty unless resolved
+
+
 @dataclass
 class Drafter:
     """Drafts tickets into a batch's buffers; one per run, shared by its batches."""
@@ -576,92 +602,90 @@ class Drafter:
     rng: random.Random
     now: int = 0
 
-    def ticket(self, batch: Batch, ticket_id: int, number: int, requester: tuple[int, str]) -> None:
+    def ticket(self, batch: Batch, ticket_id: int, number: int, requester: Person) -> None:
+        draft = self._draft(ticket_id, number, requester)
+        operations = [(draft.life.created, self._opening(draft))]
+        operations += self._thread(batch, draft)
+        operations += self._sla_events(draft.route.plan, draft.clocks)
+        if draft.assignee and not draft.route.agent:
+            operations.append(self._claim(draft))
+        version, updated = self._events(batch, ticket_id, operations)
+        self._row(batch, draft, version, updated)
+
+    def _draft(self, ticket_id: int, number: int, requester: Person) -> Draft:
         rng, desk = self.rng, self.desk
         route = rng.choice(desk.routes)
         priority_id = route.priority_id if rng.random() < 0.85 else rng.choice(desk.priority_ids)
-        plan = route.plan
-        amounts = plan.amounts(priority_id) if plan else (4 * HOUR, 3 * DAY)
         status = pick_status(rng)
-        life, clocks = self._life(status, plan, amounts, priority_id)
+        life, clocks = self._life(status, route.plan, priority_id)
         staff = desk.agents[route.department_id]
         assignee = route.agent or rng.choice(staff)
         if status in Ticket.ACTIVE_STATUSES and not route.agent:
             assignee = None if rng.random() < UNASSIGNED_SHARE else assignee
-        if status == Status.AWAITING_CUSTOMER and life.replied is None:
-            life.replied = life.created + int(rng.random() * (self.now - life.created))
-        if status == Status.AWAITING_CUSTOMER and plan and plan.pauses:
-            life.paused = life.replied
-        running = status in Ticket.ACTIVE_STATUSES and life.paused is None
-        claim_passed(clocks, life, self.now, running)
-        responder = assignee or rng.choice(staff)
-        source = pick_source(rng)
-        opener: Event = (
-            (Kind.CREATED, responder[0], None, responder[1], "", "Open", "", True)
-            if source in AGENT_SOURCES  # an agent opened it for the caller
-            else (Kind.CREATED, None, requester[0], requester[1], "", "Open", "", True)
-        )
-        operations = self._thread(batch, ticket_id, route, requester, responder, life, status)
-        operations.insert(0, (life.created, [opener]))
-        operations += self._sla_events(plan, clocks)
-        self._assignment(operations, route, assignee, life)
-        version, updated = self._events(batch, ticket_id, operations)
         fix = rng.choice(self.texts.fixes) if life.resolved else ("", "")
-        values = (
-            ticket_id, number, rng.choice(self.texts.subjects[route.theme]), status,
-            source, route.topic_id, route.department_id, priority_id,
-            plan.pk if plan else None, requester[0], assignee[0] if assignee else None,
-            route.team[0] if route.team else None,
-            responder[0] if life.resolved else None, fix[0], fix[1],
-            pick_category(rng) if life.resolved else "",
-        )  # fmt: skip
-        times = (
-            life.created, updated, life.resolved, life.closed, life.replied,
-            clocks.first_response_warn_at, clocks.first_response_due,
-            clocks.resolution_warn_at, clocks.resolution_due,
-            clocks.first_response_warned_at, clocks.first_response_breached_at,
-            clocks.resolution_warned_at, clocks.resolution_breached_at,
-        )  # fmt: skip
-        batch.tickets.write(
-            "\t".join(map(_nullable, values))
-            + "\t"
-            + "\t".join(map(stamp, times))
-            + f"\t{'t' if clocks.overdue else 'f'}\t{stamp(life.created)}\t{stamp(life.paused)}"
-            + f"\t0\t{stamp(clocks.next_check)}\t{version}\t1\t\\N\n"
-        )
-        batch.ticket_count += 1
+        return Draft(ticket_id, number, route, priority_id, status, pick_source(rng), requester,
+                     assignee, assignee or rng.choice(staff), life, clocks, fix)  # fmt: skip
 
-    def _life(
-        self, status: str, plan: Plan | None, amounts: tuple[int, int], priority_id: int
-    ) -> tuple[Life, Clocks]:
+    def _life(self, status: str, plan: Plan | None, priority_id: int) -> tuple[Life, Clocks]:
+        """When things happened, and the clocks' times and claims accordingly."""
         rng, now = self.rng, self.now
+        amounts = plan.amounts(priority_id) if plan else (4 * HOUR, 3 * DAY)
         if status in (Status.RESOLVED, Status.CLOSED):
             life = place_finished(rng, plan, amounts, now, status)
-            return life, measure(plan, priority_id, life.created)
-        if status == Status.OPEN and plan and rng.random() < OVERDUE_SHARE:
-            return place_overdue(rng, plan, amounts, now, priority_id)
-        return place_active(rng, plan, amounts, now, priority_id)
+            clocks = measure(plan, priority_id, life.created)
+        elif status == Status.OPEN and plan and rng.random() < OVERDUE_SHARE:
+            life, clocks = place_overdue(rng, plan, amounts, now, priority_id)
+        else:
+            life, clocks = place_active(rng, plan, amounts, now, priority_id)
+        if status == Status.AWAITING_CUSTOMER:
+            if life.replied is None:  # the reply that asked the customer something
+                life.replied = life.created + int(rng.random() * (now - life.created))
+            if plan and plan.pauses:
+                life.paused = life.replied
+        running = status in Ticket.ACTIVE_STATUSES and life.paused is None
+        claim_passed(clocks, life, now, running)
+        return life, clocks
 
-    def _thread(
-        self,
-        batch: Batch,
-        ticket_id: int,
-        route: Route,
-        requester: tuple[int, str],
-        agent: tuple[int, str],
-        life: Life,
-        status: str,
-    ) -> list[Operation]:
-        """The thread's entries, written to the batch; returns the operations after the
-        opening that posted them, and the closure's."""
-        rng, texts = self.rng, self.texts
+    @staticmethod
+    def _opening(draft: Draft) -> list[Event]:
+        """The opening's events: created (by the requester, or by the agent who took the
+        call), and the help topic's automatic assignment."""
+        requester, agent, route = draft.requester, draft.responder, draft.route
+        events: list[Event] = [
+            (Kind.CREATED, agent[0], None, agent[1], "", "Open", "", True)
+            if draft.source in AGENT_SOURCES
+            else (Kind.CREATED, None, requester[0], requester[1], "", "Open", "", True)
+        ]
+        note = f"Auto-assigned by the help topic “{route.name}”."
+        if route.team:
+            events.append((Kind.TEAM_ASSIGNED, None, None, SYSTEM, "", route.team[1], note, False))
+        if route.agent:
+            events.append((Kind.ASSIGNED, None, None, SYSTEM, "", route.agent[1], note, False))
+        return events
+
+    def _claim(self, draft: Draft) -> Operation:
+        """The assignee claims the ticket within the hour, before answering it."""
+        life, assignee = draft.life, draft.assignee
+        latest = min(life.replied or life.resolved or self.now, life.created + HOUR)
+        moment = uniform_us(self.rng, life.created + SECOND, latest)
+        return (moment, [(Kind.ASSIGNED, assignee[0], None, assignee[1], "", assignee[1],
+                          "Claimed.", False)])  # fmt: skip
+
+    def _thread(self, batch: Batch, draft: Draft) -> list[Operation]:
+        """The thread's entries, written to the batch; returns the operations that posted
+        them after the opening, and the closure's."""
+        rng, texts, life = self.rng, self.texts, draft.life
+        requester, agent, ticket_id = draft.requester, draft.responder, draft.ticket_id
         self._entry(batch, ticket_id, life.created, "message", None, requester,
-                    rng.choice(texts.messages[route.theme]))  # fmt: skip
+                    rng.choice(texts.messages[draft.route.theme]))  # fmt: skip
         operations: list[Operation] = []
-        end = life.resolved or life.paused or self.now
+        # Until the resolution, or the reply that left it awaiting the customer (whose next
+        # message would reopen it), or now.
+        awaiting = draft.status == Status.AWAITING_CUSTOMER
+        end = life.resolved or (life.replied if awaiting else self.now)
         if life.replied is not None:
             events = [self._post(batch, ticket_id, life.replied, "reply", agent)]
-            if status == Status.AWAITING_CUSTOMER:
+            if awaiting:
                 events.append(
                     (Kind.STATUS_CHANGED, agent[0], None, agent[1], "Open", "Awaiting customer",
                      "", True)
@@ -675,38 +699,35 @@ class Drafter:
             moment = uniform_us(rng, life.created, end)
             operations.append((moment, [self._post(batch, ticket_id, moment, "note", agent)]))
         if life.resolved is not None:
-            operations += self._closure(batch, ticket_id, requester, agent, life)
+            operations += self._closure(batch, draft)
         return operations
 
-    def _closure(
-        self,
-        batch: Batch,
-        ticket_id: int,
-        requester: tuple[int, str],
-        agent: tuple[int, str],
-        life: Life,
-    ) -> list[Operation]:
+    def _closure(self, batch: Batch, draft: Draft) -> list[Operation]:
+        """Resolved by the responder; closed by the requester's confirmation or by the
+        auto-close job."""
+        life, agent, requester = draft.life, draft.responder, draft.requester
         operations: list[Operation] = []
         if self.rng.random() < 0.5:  # "reply and resolve": the fix told in the thread
             moment = life.resolved - SECOND
-            operations.append((moment, [self._post(batch, ticket_id, moment, "reply", agent)]))
-        resolved: Event = (Kind.RESOLVED, agent[0], None, agent[1], "Open", "Resolved", "", True)
+            operations.append(
+                (moment, [self._post(batch, draft.ticket_id, moment, "reply", agent)])
+            )
+        resolved: Event = (Kind.RESOLVED, agent[0], None, agent[1], "Open", "Resolved",
+                           draft.fix[1], True)  # fmt: skip
         operations.append((life.resolved, [resolved]))
         if life.closed is not None:
-            auto = life.closed - life.resolved == settings.HELPDESK_AUTO_CLOSE_DAYS * DAY
+            days = settings.HELPDESK_AUTO_CLOSE_DAYS
             closed: Event = (
                 (Kind.CLOSED, None, None, SYSTEM, "Resolved", "Closed",
-                 "Closed automatically after it was resolved.", True)
-                if auto
+                 f"Closed automatically {days} days after it was resolved.", True)
+                if life.closed - life.resolved == days * DAY
                 else (Kind.CLOSED, None, requester[0], requester[1], "Resolved", "Closed", "",
                       True)
             )  # fmt: skip
             operations.append((life.closed, [closed]))
         return operations
 
-    def _post(
-        self, batch: Batch, ticket_id: int, moment: int, kind: str, author: tuple[int, str]
-    ) -> Event:
+    def _post(self, batch: Batch, ticket_id: int, moment: int, kind: str, author: Person) -> Event:
         """An entry after the first: written to the batch; returns its audit event."""
         texts = self.texts
         if kind == "message":
@@ -724,8 +745,8 @@ class Drafter:
         ticket_id: int,
         moment: int,
         kind: str,
-        agent: tuple[int, str] | None,
-        contact: tuple[int, str] | None,
+        agent: Person | None,
+        contact: Person | None,
         body: str,
     ) -> None:
         author = agent or contact
@@ -735,6 +756,34 @@ class Drafter:
             f"{stamp(moment)}\n"
         )
         batch.entry_count += 1
+
+    def _row(self, batch: Batch, draft: Draft, version: int, updated: int) -> None:
+        """The ticket's own row, in `TICKET_COLUMNS` order."""
+        life, clocks, route = draft.life, draft.clocks, draft.route
+        values = (
+            draft.ticket_id, draft.number, self.rng.choice(self.texts.subjects[route.theme]),
+            draft.status, draft.source, route.topic_id, route.department_id, draft.priority_id,
+            route.plan.pk if route.plan else None, draft.requester[0],
+            draft.assignee[0] if draft.assignee else None,
+            route.team[0] if route.team else None,
+            draft.responder[0] if life.resolved else None, draft.fix[0], draft.fix[1],
+            pick_category(self.rng) if life.resolved else "",
+        )  # fmt: skip
+        times = (
+            life.created, updated, life.resolved, life.closed, life.replied,
+            clocks.first_response_warn_at, clocks.first_response_due,
+            clocks.resolution_warn_at, clocks.resolution_due,
+            clocks.first_response_warned_at, clocks.first_response_breached_at,
+            clocks.resolution_warned_at, clocks.resolution_breached_at,
+        )  # fmt: skip
+        batch.tickets.write(
+            "\t".join(map(_nullable, values))
+            + "\t"
+            + "\t".join(map(stamp, times))
+            + f"\t{'t' if clocks.overdue else 'f'}\t{stamp(life.created)}\t{stamp(life.paused)}"
+            + f"\t0\t{stamp(clocks.next_check)}\t{version}\t1\t{NULL}\n"
+        )
+        batch.ticket_count += 1
 
     @staticmethod
     def _sla_events(plan: Plan | None, clocks: Clocks) -> list[Operation]:
@@ -752,28 +801,6 @@ class Drafter:
             new = f"{plan.name} {clock.replace('_', ' ')}"
             operations.append((claimed, [(event_kind, None, None, SYSTEM, "", new, note, False)]))
         return operations
-
-    def _assignment(
-        self,
-        operations: list[Operation],
-        route: Route,
-        assignee: tuple[int, str] | None,
-        life: Life,
-    ) -> None:
-        """The help topic's automatic assignment at opening, or an agent claiming it soon."""
-        opened = operations[0][1]
-        if route.team:
-            note = f"Auto-assigned by the help topic “{route.name}”."
-            opened.append((Kind.TEAM_ASSIGNED, None, None, SYSTEM, "", route.team[1], note, False))
-        if route.agent:
-            note = f"Auto-assigned by the help topic “{route.name}”."
-            opened.append((Kind.ASSIGNED, None, None, SYSTEM, "", route.agent[1], note, False))
-        elif assignee is not None:
-            latest = life.replied or life.resolved or self.now
-            moment = uniform_us(self.rng, life.created + SECOND, min(latest, life.created + HOUR))
-            claimed = (Kind.ASSIGNED, assignee[0], None, assignee[1], "", assignee[1], "Claimed.",
-                       False)  # fmt: skip
-            operations.append((moment, [claimed]))
 
     @staticmethod
     def _events(batch: Batch, ticket_id: int, operations: list[Operation]) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 threads, audit trails, SLA clocks as the operations and the sweep would have left them."""
 
 from collections import Counter
+from datetime import timedelta
 from io import StringIO
 from types import SimpleNamespace
 
@@ -15,7 +16,7 @@ from sla import jobs
 from tests.conftest import Cast
 from tickets import clocks, queues
 from tickets import operations as ops
-from tickets.generator import GENERATED_DOMAIN
+from tickets.generator import GENERATED_DOMAIN, MARGIN
 from tickets.models import AuditEvent, Contact, HelpTopic, ThreadEntry, Ticket
 
 Status = Ticket.Status
@@ -86,6 +87,9 @@ def test_statuses_are_spread_like_a_real_desk_with_their_timestamps(desk: list[T
         assert (ticket.closed_at is not None) == (ticket.status == Status.CLOSED)
         assert ticket.resolved_by_id is None or finished
         assert ticket.created_at <= ticket.updated_at <= timezone.now()
+        moments = [ticket.created_at, ticket.first_responded_at, ticket.resolved_at]
+        moments = [moment for moment in [*moments, ticket.closed_at] if moment]
+        assert moments == sorted(moments)
 
 
 def test_versions_and_last_activity_follow_the_audit_trail(desk: list[Ticket]) -> None:
@@ -124,6 +128,11 @@ def test_the_sweep_finds_nothing_left_to_do(desk: list[Ticket]) -> None:
     for ticket in desk:
         assert ticket.sla_next_check_at == clocks.next_check(ticket)
         assert clocks.due_triggers(ticket, now) == []
+
+        # Nothing comes due soon either: a benchmark of the sweep right after finds it idle.
+        assert ticket.sla_next_check_at is None or ticket.sla_next_check_at > now + timedelta(
+            microseconds=MARGIN // 2
+        )
 
     report = jobs.sweep(now=now)
 
