@@ -37,6 +37,9 @@ def say(text: str) -> None:
 def run(options: argparse.Namespace, env: dict[str, str], workdir: Path) -> Path:
     """Measure everything and write the results table; returns its path."""
     figures = Figures()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=load.ROOT, capture_output=True, text=True
+    ).stdout.strip()
     try:
         prepare_database(options, env, figures)
         say("Collecting static files…")
@@ -45,7 +48,7 @@ def run(options: argparse.Namespace, env: dict[str, str], workdir: Path) -> Path
         measure_sweeps(figures)
     finally:
         app.control.purge()  # the notifications queued by the load: nobody will send them
-    return write(figures, context(options), options.results_dir, options.tickets)
+    return write(figures, context(options, commit), options.results_dir, options.tickets)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,13 +286,11 @@ def measure_sweeps(figures: Figures) -> None:
     figures.add("sweep.breach_0pct", data.sweep().milliseconds, "ms")
 
 
-def context(options: argparse.Namespace) -> dict[str, str]:
+def context(options: argparse.Namespace, commit: str) -> dict[str, str]:
+    """What the figures were measured on, for the table's header."""
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         (postgres,) = cursor.fetchone()
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=load.ROOT, capture_output=True, text=True
-    ).stdout.strip()
     return {
         "tickets": f"{data.ticket_count():,} in the database (--tickets {options.tickets:,})",
         "load": f"wrk, {options.concurrency} connections for throughput, 1 for latency, "
