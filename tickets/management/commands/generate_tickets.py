@@ -40,7 +40,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=7, help="Seed of the random draws.")
 
-    def handle(self, *args: Any, tickets: int, resume: bool, batch: int, seed: int, **_: Any):
+    def handle(
+        self, *args: Any, tickets: int, resume: bool, batch: int, seed: int, **_: Any
+    ) -> None:
         try:
             totals, seconds = generate(
                 tickets=tickets, resume=resume, batch_size=batch, seed=seed, report=self.progress
