@@ -12,9 +12,12 @@ export UV_PYTHON_DOWNLOADS := never
 # Test services: PostgreSQL and Redis on this machine (see .ci/run for starting them).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+# Benchmark size and options (see bench/run.py --help); needs wrk, PostgreSQL and Redis.
+TICKETS ?= 1000000
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint check fmt lock upgrade clean
+.PHONY: help run test bench lint check fmt lock upgrade clean
 
 #: list the targets
 help:
@@ -44,6 +47,10 @@ run: $(VENV)/.base-installed
 test: $(VENV)/.dev-installed lint check
 	DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+#: benchmark on PostgreSQL with TICKETS=1000000; writes bench/results/ (needs wrk)
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/run.py --tickets $(TICKETS) $(BENCH_ARGS)
 
 #: ruff, and the compose file against the compose specification
 lint: $(VENV)/.dev-installed

@@ -1,0 +1,1 @@
+"""The benchmark suite (`make bench`, `bench/run.py`): its settings, ceiling views and runner."""
