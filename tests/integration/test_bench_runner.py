@@ -63,8 +63,8 @@ def test_runner_prints_every_figure_and_writes_the_results_table(tmp_path: Path)
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
 
     assert done.returncode == 0, done.stderr[-4000:]
-    printed = dict(re.findall(r"^(\S+) (\d+(?:\.\d+)?) \S+$", done.stdout, re.MULTILINE))
+    printed = dict(re.findall(r"^(\S+) (-?\d+(?:\.\d+)?) \S+$", done.stdout, re.MULTILINE))
     assert sorted(printed) == sorted(FIGURES), done.stdout
     [table] = tmp_path.glob("*-300.md")
-    rows = re.findall(r"^\| `([^`]+)` \| [\d.]+ \|", table.read_text(), re.MULTILINE)
+    rows = re.findall(r"^\| `([^`]+)` \| -?[\d.]+ \|", table.read_text(), re.MULTILINE)
     assert sorted(rows) == sorted(FIGURES)
