@@ -103,21 +103,19 @@ def search_text(who: Agent) -> str:
     return " ".join(words[:2]) or "printer"
 
 
-def thread_tickets(who: Agent) -> tuple[Ticket, Ticket]:
-    """An open ticket of the agent's with `THREAD_LENGTH` thread entries (topped up here) and
-    one with a short thread, to show the page's queries do not grow with the thread."""
+def thread_ticket(who: Agent) -> Ticket:
+    """An open ticket of the agent's with a short thread: its page is counted as it is, then
+    again once `top_up` gave it `THREAD_LENGTH` entries, to show the queries do not grow
+    with the thread (a ticket an earlier run topped up is passed over)."""
     newest = QUEUE_VIEWS["open"].narrow(Ticket.objects.visible_to(who), who).order_by("-pk")
     ids = list(newest.values_list("pk", flat=True)[:20])
     candidates = list(Ticket.objects.filter(pk__in=ids).annotate(entry_count=Count("entries")))
-    if len(candidates) < 2:
-        raise ValueError(f"{who} sees fewer than two open tickets")
-    long = max(candidates, key=lambda ticket: ticket.entry_count)
-    short = min(candidates, key=lambda ticket: ticket.entry_count)
-    _top_up(long, who)
-    return long, short
+    if not candidates:
+        raise ValueError(f"{who} sees no open ticket")
+    return min(candidates, key=lambda ticket: ticket.entry_count)
 
 
-def _top_up(ticket: Ticket, who: Agent) -> None:
+def top_up(ticket: Ticket, who: Agent) -> None:
     existing = ticket.entries.count()
     kinds = [ThreadEntry.Kind.REPLY, ThreadEntry.Kind.NOTE]
     ThreadEntry.objects.bulk_create(

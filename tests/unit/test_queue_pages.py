@@ -29,6 +29,13 @@ def test_rows_after_a_position_follow_the_sort_direction_with_nulls_last() -> No
     assert "isnull" not in str(updated.after(datetime(2026, 1, 1, tzinfo=UTC), 7))
 
 
+def test_rows_after_a_position_are_bounded_by_a_plain_comparison_an_index_can_seek() -> None:
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+
+    assert ("updated_at__lte", moment) in SORTS["updated"].after(moment, 7).children
+    assert ("resolution_due__gte", moment) in SORTS["due"].after(moment, 7).children[0].children
+
+
 def test_search_words_carry_no_query_syntax() -> None:
     assert search_terms("Outlook & !(503) :* 'x' | y") == ["outlook", "503", "x", "y"]
     assert len(search_terms("a " * 50)) == 8
