@@ -1,14 +1,13 @@
-"""The benchmark's database: created and filled, and the few rows each measurement needs.
+"""The benchmark's database: filled, and the few rows each measurement needs.
 
-Everything here but `recreate`/`drop` runs after django.setup(), on the bench database.
+Everything here runs after django.setup(), on the bench database (bench.databases creates
+and drops it).
 """
 
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-import dj_database_url
-import psycopg2
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count
@@ -22,40 +21,6 @@ from tickets.queues import QUEUE_VIEWS, SORTS, encode_cursor
 THREAD_LENGTH = 50
 # The deep page: this many pages into the agent's "All" view, or half-way for small desks.
 DEEP_PAGES = 300
-
-
-def _admin(url: str, *statements: str) -> list[tuple]:
-    """Run statements on the server's `postgres` database (a database cannot drop itself)."""
-    config = dj_database_url.parse(url)
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=config["USER"],
-        password=config["PASSWORD"] or None,
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-    )
-    admin.autocommit = True
-    rows: list[tuple] = []
-    with admin.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement, [config["NAME"]])
-            rows = cursor.fetchall() if cursor.description else []
-    admin.close()
-    return rows
-
-
-def exists(url: str) -> bool:
-    return bool(_admin(url, "SELECT 1 FROM pg_database WHERE datname = %s"))
-
-
-def recreate(url: str) -> None:
-    name = dj_database_url.parse(url)["NAME"]
-    _admin(url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
-
-
-def drop(url: str) -> None:
-    name = dj_database_url.parse(url)["NAME"]
-    _admin(url, f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def ticket_count() -> int:

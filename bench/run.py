@@ -27,6 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 import django  # noqa: E402
 
+from bench import databases  # noqa: E402
+
 # Synthetic data goes only into a database named for it; the name is also quoted into SQL.
 BENCH_NAME = re.compile(r"^[a-z0-9_]+_bench$")
 
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         env = environment(options, Path(workdir))
         os.environ.update(env)
         django.setup()
-        from bench import data, suite
+        from bench import suite
         from bench.load import BenchError
 
         try:
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                 from django.db import connections
 
                 connections.close_all()
-                data.drop(env["DATABASE_URL"])
+                databases.drop(env["DATABASE_URL"])
     return 0
 
 

@@ -24,36 +24,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 
 import dj_database_url  # noqa: E402
 import django  # noqa: E402
-import psycopg2  # noqa: E402
+
+from bench import databases  # noqa: E402
 
 
 def recreate_database(url: str) -> str:
-    config = dj_database_url.parse(url)
-    name = config["NAME"]
+    name = dj_database_url.parse(url)["NAME"]
     if not name or name in ("postgres", "helpdesk", "template0", "template1"):
         raise SystemExit(f"Refusing to drop the database {name!r}: give the benchmark its own.")
-    _admin_sql(config, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    databases.recreate(url)
     return name
-
-
-def drop_database(url: str) -> None:
-    config = dj_database_url.parse(url)
-    _admin_sql(config, f'DROP DATABASE IF EXISTS "{config["NAME"]}"')
-
-
-def _admin_sql(config: dict, *statements: str) -> None:
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=config["USER"],
-        password=config["PASSWORD"] or None,
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-    connection.close()
 
 
 FILL = """
@@ -229,7 +209,7 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            drop_database(url)
+            databases.drop(url)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import requests
 from django.core.management import call_command
 from django.db import connection, connections
 
-from bench import data, load
+from bench import data, databases, load
 from bench.load import BenchError, Server
 from bench.middleware import HEADER
 from bench.report import PAGES, QUEUE_PAGES, Figures, write
@@ -58,7 +58,7 @@ def run(options: argparse.Namespace, env: dict[str, str], workdir: Path) -> Path
 def prepare_database(options: argparse.Namespace, env: dict[str, str], figures: Figures) -> None:
     """Keep the database with --reuse if it holds enough tickets, else build it afresh."""
     url = env["DATABASE_URL"]
-    if options.reuse and data.exists(url):
+    if options.reuse and databases.exists(url):
         call_command("migrate", verbosity=0)
         held = data.ticket_count()
         if held >= options.tickets:
@@ -66,7 +66,7 @@ def prepare_database(options: argparse.Namespace, env: dict[str, str], figures: 
             return
     say(f"Creating {options.database}…")
     connections.close_all()
-    data.recreate(url)
+    databases.recreate(url)
     call_command("migrate", verbosity=0)
     call_command("load_demo", force=True, stdout=io.StringIO())
     generate(options.tickets, env, figures)
