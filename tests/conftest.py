@@ -9,18 +9,21 @@ the operations.
 
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import policy as email_policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from typing import TypeVar
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 from celery.contrib.testing.worker import start_worker
 from django.contrib.auth import get_user_model
+from django.db import connection
 from pytest_django import Settings
 
 from helpdesk.celery import app as celery_app
@@ -232,6 +235,32 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
     celery_app.control.purge()  # earlier tests' tasks must not run against this test's data
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=15):
         yield
+
+
+T = TypeVar("T")
+
+
+def race(*contenders: Callable[[], T], timeout: float = 60.0) -> list[T]:
+    """Run each callable in a thread of its own, all released at the same instant; returns
+    what they returned, in the order they finished (one that raised returns nothing, so
+    a contender that must not fail records its error itself). Each thread closes the
+    database connection Django opened for it."""
+    start = threading.Barrier(len(contenders))
+    finished: list[T] = []
+
+    def run(contender: Callable[[], T]) -> None:
+        try:
+            start.wait()
+            finished.append(contender())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(contender,)) for contender in contenders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return finished
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float = 20.0) -> None:

@@ -2,7 +2,6 @@
 and idempotency under concurrency: two simultaneous retries open one ticket."""
 
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from tests.api.conftest import MakeKey
-from tests.conftest import Cast
+from tests.conftest import Cast, race
 from tickets.models import Ticket
 
 SCRIPT = Path(__file__).with_name("curl_contract.sh")
@@ -52,24 +51,17 @@ def test_simultaneous_retries_with_one_idempotency_key_open_one_ticket(
     key = make_key("Monitoring")
     payload = {"name": "Angry User", "email": "api@osticket.com", "subject": "Testing API",
                "message": "MESSAGE HERE"}  # fmt: skip
-    start = threading.Barrier(4)
-    answers: list[tuple[int, str]] = []
 
-    def post() -> None:
-        start.wait()
+    def post() -> tuple[int, str]:
         response = requests.post(
             f"{live_server.url}/api/tickets.json",
             json=payload,
             headers={"X-API-Key": key, "Idempotency-Key": "alert-42"},
             timeout=30,
         )
-        answers.append((response.status_code, response.text))
+        return response.status_code, response.text
 
-    threads = [threading.Thread(target=post) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = race(post, post, post, post)
 
     assert {status for status, _ in answers} == {201}
     assert len({text for _, text in answers}) == 1

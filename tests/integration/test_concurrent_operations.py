@@ -1,12 +1,10 @@
 """Two agents acting on one ticket at the same moment, on real PostgreSQL connections."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection
 
-from tests.conftest import Cast, OpenTicket
+from tests.conftest import Cast, OpenTicket, race
 from tickets import operations as ops
 from tickets.models import Agent, AuditEvent, Ticket
 
@@ -25,26 +23,19 @@ def test_two_agents_assigning_at_once_leave_one_assignee_and_two_consistent_even
         time.sleep(0.3)
 
     monkeypatch.setattr(ops, "_save", slow_save)
-    start = threading.Barrier(2)
     errors: list[BaseException] = []
 
     def assign_to_self(agent: Agent) -> None:
         try:
-            start.wait()
             ops.assign(Ticket.objects.get(pk=ticket.pk), by=agent, agent=agent)
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
-        finally:
-            connection.close()
 
-    threads = [
-        threading.Thread(target=assign_to_self, args=(agent,))
-        for agent in (cast.tier1, cast.sysadmin_agent)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    race(
+        lambda: assign_to_self(cast.tier1),
+        lambda: assign_to_self(cast.sysadmin_agent),
+        timeout=30,
+    )
 
     assert errors == []
     ticket.refresh_from_db()

@@ -4,7 +4,6 @@ MTA understands, and one ticket however many processes receive the same message 
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from django.db import connection
 
 from mail import operations
 from mail.models import InboundMessage, Mailbox
-from tests.conftest import Cast, free_port
+from tests.conftest import Cast, free_port, race
 from tests.integration.mail.conftest import corpus
 from tickets.models import Ticket
 
@@ -74,19 +73,11 @@ def test_two_processes_receiving_the_same_message_open_one_ticket(
         process(*args)
 
     monkeypatch.setattr(operations, "_process", slow_process)
-    receipts = []
 
-    def deliver() -> None:
-        try:
-            receipts.append(operations.receive(corpus("plain.eml")))
-        finally:
-            connection.close()
+    def deliver() -> operations.Receipt:
+        return operations.receive(corpus("plain.eml"))
 
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    receipts = race(deliver, deliver, timeout=30)
 
     assert sorted(receipt.duplicate for receipt in receipts) == [False, True]
     assert Ticket.objects.count() == 1

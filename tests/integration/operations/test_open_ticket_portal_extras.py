@@ -1,15 +1,13 @@
 """open_ticket's topic answers and idempotency key; revoking access links."""
 
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from pytest_django import Settings
 
-from tests.conftest import Cast, OpenTicket
+from tests.conftest import Cast, OpenTicket, race
 from tickets import fields
 from tickets import operations as ops
 from tickets.errors import TicketError
@@ -97,24 +95,16 @@ def test_two_concurrent_submits_with_one_key_open_one_ticket(
         return inserted
 
     monkeypatch.setattr(ops, "_insert_with_new_number", slow_insert)
-    start = threading.Barrier(2)
-    opened: list[int] = []
     errors: list[BaseException] = []
 
-    def submit() -> None:
+    def submit() -> int | None:
         try:
-            start.wait()
-            opened.append(open_ticket(idempotency_key="double-click").pk)
+            return open_ticket(idempotency_key="double-click").pk
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
-        finally:
-            connection.close()
+            return None
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    opened = race(submit, submit, timeout=30)
 
     assert errors == []
     assert Ticket.objects.count() == 1

@@ -1,16 +1,14 @@
 """Escalation actions leave the sweep as pending rows in its transaction; workers carry each
 out exactly once, retry failures, give up audibly, and pick up rows whose task was lost."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from sla import jobs, tasks
 from sla.models import PendingEscalation
-from tests.conftest import Cast
+from tests.conftest import Cast, race
 from tests.integration.sla.conftest import Action, Trigger, add_rule
 from tickets.models import AuditEvent, Ticket
 
@@ -74,21 +72,8 @@ def test_two_workers_given_the_same_escalations_carry_out_each_once(
     tickets = [open_breached(hours_ago=80, subject=f"Outage {n}") for n in range(8)]
     jobs.sweep(now=timezone.now())
     ids = pending_ids()
-    start = threading.Barrier(2)
-    done: list[int] = []
 
-    def worker() -> None:
-        try:
-            start.wait()
-            done.append(jobs.run_escalations(ids))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    done = race(lambda: jobs.run_escalations(ids), lambda: jobs.run_escalations(ids))
 
     assert sum(done) == 8
     for ticket in tickets:

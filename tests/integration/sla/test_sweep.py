@@ -12,7 +12,7 @@ from django.utils import timezone
 from sla import jobs
 from sla.models import PendingEscalation
 from sla.tasks import auto_close_resolved_task
-from tests.conftest import Cast
+from tests.conftest import Cast, race
 from tests.integration.sla.conftest import Action, Trigger, add_rule
 from tickets import operations as ops
 from tickets import tasks
@@ -246,27 +246,17 @@ def test_two_sweeps_racing_handle_each_breach_exactly_once(
 ) -> None:
     tickets = [open_breached(hours_ago=80, subject=f"Outage {n}") for n in range(12)]
     claim = jobs._claim
-    start = threading.Barrier(2)
 
     def slow_claim(*args: object, **kwargs: object) -> None:
         claim(*args, **kwargs)
         threading.Event().wait(0.05)  # hold the batch's locks while the other sweep runs
 
     monkeypatch.setattr(jobs, "_claim", slow_claim)
-    reports: list[jobs.SweepReport] = []
 
-    def run() -> None:
-        try:
-            start.wait()
-            reports.append(jobs.sweep(now=timezone.now(), batch_size=3))
-        finally:
-            connection.close()
+    def sweep() -> jobs.SweepReport:
+        return jobs.sweep(now=timezone.now(), batch_size=3)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    reports = race(sweep, sweep)
 
     assert sorted(report.breached > 0 for report in reports) == [True, True]  # both worked
     assert sum(report.breached for report in reports) == 24
