@@ -42,8 +42,6 @@ Format = ThreadEntry.Format
 SUBJECT_TAG = re.compile(r"\[#(\d{4,12})\]")
 NO_SUBJECT = "(no subject)"
 NO_TEXT = "(The email had no text.)"
-# Cc lists of mailing-list size are not a ticket's circle of people.
-MAX_CC_COLLABORATORS = 20
 # Database trouble that passes: the caller should try again later (the MTA's EX_TEMPFAIL).
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
@@ -297,7 +295,7 @@ def _add_cc_collaborators(ticket: Ticket, cc: Sequence[tuple[str, str]]) -> None
     TicketCollaborator.objects.bulk_create(
         [
             TicketCollaborator(ticket=ticket, email=email, name=name[:120])
-            for email, name in list(people.items())[:MAX_CC_COLLABORATORS]
+            for email, name in list(people.items())[: ops.MAX_COLLABORATORS]
         ],
         ignore_conflicts=True,
     )

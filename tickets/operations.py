@@ -756,9 +756,7 @@ def log_time(
         raise TicketError("Time cannot be logged for a day that has not come yet.")
     if worked_on < today - timedelta(days=366):
         raise TicketError("Time more than a year old cannot be logged.")
-    note = " ".join(clean_text(note).split())
-    if len(note) > 255:
-        raise TicketError("The note is too long: at most 255 characters.")
+    note = _one_line(note, "note", 255)
     ticket = _lock(ticket, None)
     entry = TimeEntry.objects.create(
         ticket=ticket, agent=by, minutes=minutes, note=note, worked_on=worked_on
@@ -782,9 +780,7 @@ def add_collaborator(
         validate_email(email)
     except ValidationError:
         raise TicketError(f"“{email}” is not an email address.") from None
-    name = " ".join(clean_text(name).split())
-    if len(name) > 120:
-        raise TicketError("The name is too long: at most 120 characters.")
+    name = _one_line(name, "name", 120)
     ticket = _lock(ticket, None)
     if email == ticket.requester.email:
         raise TicketError(f"{email} is the requester: they hear about the ticket already.")
@@ -1067,12 +1063,18 @@ def _label(value: object) -> str:
     return str(value)
 
 
-def _required_line(value: str, label: str, max_length: int) -> str:
+def _one_line(value: str, label: str, max_length: int) -> str:
+    """`value` cleaned and folded onto one line; refused if longer than `max_length`."""
     line = " ".join(clean_text(value).split())
-    if not line:
-        raise TicketError(f"The {label} is required.")
     if len(line) > max_length:
         raise TicketError(f"The {label} is too long: at most {max_length} characters.")
+    return line
+
+
+def _required_line(value: str, label: str, max_length: int) -> str:
+    line = _one_line(value, label, max_length)
+    if not line:
+        raise TicketError(f"The {label} is required.")
     return line
 
 
