@@ -34,8 +34,14 @@ def options_version() -> int:
     return version
 
 
-def forget_options(**_signal: Any) -> None:
+# Saved on every sign-in, and shown in no option list: not a reason to forget them all.
+UNSHOWN_FIELDS = frozenset({"last_login"})
+
+
+def forget_options(*, update_fields: frozenset[str] | None = None, **_signal: Any) -> None:
     """Any change to the desk's configuration makes every cached option list stale."""
+    if update_fields and update_fields <= UNSHOWN_FIELDS:
+        return
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # never read yet, or evicted: the next read starts a new version

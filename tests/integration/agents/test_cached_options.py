@@ -2,6 +2,7 @@
 after an admin's change, and a submitted value is still checked against the database."""
 
 import pytest
+from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError
 
 from agents.choices import CachedModelChoiceField, fingerprint
@@ -40,6 +41,15 @@ def test_an_admins_change_shows_at_once(cast: Cast) -> None:
 
     labels = [label for _value, label in options(active_departments())]
     assert "Facilities" in labels and "Systems" in labels and "SysAdmin" not in labels
+
+
+def test_signing_in_keeps_the_cached_options(cast: Cast, django_assert_num_queries) -> None:
+    options(active_departments())
+
+    update_last_login(None, cast.tier1.user)
+
+    with django_assert_num_queries(0):
+        options(active_departments())
 
 
 def test_a_submitted_value_is_still_checked_against_the_database(cast: Cast) -> None:
