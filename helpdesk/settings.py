@@ -172,6 +172,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "helpdesk.context_processors.desk",
             ],
+            # {{ form|bootstrap }}: crispy's Bootstrap 5 markup drawn faster (helpdesk/bootstrap.py)
+            "libraries": {"bootstrap": "helpdesk.bootstrap"},
         },
     },
 ]

@@ -6,6 +6,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 
 from helpdesk.form_renderer import FastSelectRenderer
+from helpdesk.uploads import MultipleFileInput
 
 CHOICES = [
     ("", "— any —"),
@@ -47,26 +48,73 @@ def test_selects_are_drawn_as_djangos_templates_draw_them(
     assert fast == django
 
 
-def test_other_widgets_still_use_their_templates() -> None:
-    fast, django = both(forms.TextInput(attrs={"class": "form-control"}), "subject", "Hi <b>")
+@pytest.mark.parametrize(
+    ("widget", "value"),
+    [
+        (forms.TextInput(attrs={"class": "form-control", "required": True}), "Hi <b>"),
+        (forms.TextInput(attrs={"placeholder": mark_safe("&amp; safe")}), None),  # noqa: S308
+        (forms.EmailInput(attrs={"disabled": False, "aria-describedby": 'x "y"'}), "a@b.example"),
+        (forms.NumberInput(attrs={"min": 1, "max": 600}), 15),
+        (forms.DateInput(attrs={"type": "date"}), "2026-11-23"),
+        (forms.HiddenInput(), 7),
+        (forms.PasswordInput(render_value=True), "s3cr<et"),
+        (forms.URLInput(), ""),
+        (forms.FileInput(attrs={"class": "form-control"}), None),
+        (MultipleFileInput(), None),
+        (forms.ClearableFileInput(attrs={"class": "x"}), None),
+        (forms.Textarea(attrs={"rows": 3}), 'Line one\n<script>alert("x")</script>'),
+        (forms.Textarea(), ""),
+        (forms.Textarea(), None),
+    ],
+)
+def test_inputs_and_text_areas_are_drawn_as_djangos_templates_draw_them(
+    widget: forms.Widget, value: object
+) -> None:
+    fast, django = both(widget, 'na"me', value)
 
     assert fast == django
-    assert 'value="Hi &lt;b&gt;"' in fast
 
 
-def test_a_select_with_its_own_option_template_uses_the_templates(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    widget = forms.Select(choices=CHOICES)
-    widget.option_template_name = "django/forms/widgets/radio_option.html"
-    drawn: list[str] = []
+def test_user_text_is_escaped_in_inputs_and_text_areas() -> None:
+    field, _ = both(forms.TextInput(), "subject", '"><script>x</script>')
+    area, _ = both(forms.Textarea(), "body", "</textarea><script>x</script>")
+
+    assert "<script>" not in field and "&quot;&gt;&lt;script&gt;" in field
+    assert area.count("</textarea>") == 1 and "&lt;script&gt;" in area
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The templates the renderers draw from, in order."""
+    names: list[str] = []
     original = DjangoTemplates.render
 
     def spy(self: DjangoTemplates, template_name: str, *args: object, **kwargs: object) -> str:
-        drawn.append(template_name)
+        names.append(template_name)
         return original(self, template_name, *args, **kwargs)
 
     monkeypatch.setattr(DjangoTemplates, "render", spy)
+    return names
+
+
+def test_a_select_with_its_own_option_template_uses_the_templates(drawn: list[str]) -> None:
+    widget = forms.Select(choices=CHOICES)
+    widget.option_template_name = "django/forms/widgets/radio_option.html"
     widget.render("priority", "1", renderer=FastSelectRenderer())
 
     assert drawn == ["django/forms/widgets/select.html"]
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        forms.CheckboxInput(),
+        forms.RadioSelect(choices=CHOICES),
+        forms.CheckboxSelectMultiple(choices=CHOICES),
+    ],
+)
+def test_other_widgets_still_use_their_templates(widget: forms.Widget, drawn: list[str]) -> None:
+    fast = widget.render("field", "1", renderer=FastSelectRenderer())
+
+    assert drawn[0] == widget.template_name
+    assert fast == widget.render("field", "1", renderer=DjangoTemplates())
