@@ -7,7 +7,7 @@ class AgentsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
 
-        from agents.choices import watch
+        from helpdesk.remembered import watch
         from sla.models import SLAPlan
         from tickets.models import Agent, CannedResponse, Department, HelpTopic, Priority, Team
 

@@ -3,9 +3,9 @@
 The queue and the ticket page draw a dozen select boxes (departments, topics, priorities,
 agents, teams, SLA plans) on every request, and those lists change only when an admin edits the
 desk. Reading each from the database cost the queue page nine of its fourteen queries. Options
-are cached under the SQL of the field's queryset (so a list narrowed per agent or department
-gets its own entry) and a version that any change to the models behind them bumps. Validation
-is untouched: a submitted value is still looked up in the database.
+are remembered (helpdesk.remembered) under the SQL of the field's queryset, so a list narrowed
+per agent or department gets its own entry. Validation is untouched: a submitted value is
+still looked up in the database.
 """
 
 import hashlib
@@ -13,49 +13,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.core.cache import cache
-from django.db import models
 from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.db.models.sql import Query
 from django.db.models.sql.where import WhereNode
 from django.forms.models import ModelChoiceIterator
 
-OPTIONS_TTL = 600
-VERSION_KEY = "agents:options:version"
-
-
-def options_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(VERSION_KEY, version, timeout=None)
-    return version
-
-
-# Saved on every sign-in, and shown in no option list: not a reason to forget them all.
-UNSHOWN_FIELDS = frozenset({"last_login"})
-
-
-def forget_options(*, update_fields: frozenset[str] | None = None, **_signal: Any) -> None:
-    """Any change to the desk's configuration makes every cached option list stale."""
-    if update_fields and update_fields <= UNSHOWN_FIELDS:
-        return
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # never read yet, or evicted: the next read starts a new version
-        cache.delete(VERSION_KEY)
-
-
-def watch(*senders: type[models.Model]) -> None:
-    """Forget the cached options whenever one of `senders`, or one of its many-to-many, changes."""
-    for sender in senders:
-        post_save.connect(forget_options, sender=sender, dispatch_uid=f"options-{sender}")
-        post_delete.connect(forget_options, sender=sender, dispatch_uid=f"options-del-{sender}")
-        for field in sender._meta.many_to_many:
-            through = field.remote_field.through
-            m2m_changed.connect(forget_options, sender=through, dispatch_uid=f"options-{through}")
+from helpdesk.remembered import remembered
 
 
 class CachedChoiceIterator(ModelChoiceIterator):
@@ -94,12 +58,10 @@ class CachedModelChoiceField(forms.ModelChoiceField):
             return [("", self.empty_label)] if self.empty_label is not None else []
         description = fingerprint(query) or repr(query.sql_with_params())
         digest = hashlib.sha256(f"{description}|{self.empty_label}".encode()).hexdigest()
-        key = f"agents:options:{options_version()}:{digest}"
-        options = cache.get(key)
-        if options is None:
-            options = [(str(value), label) for value, label in ModelChoiceIterator(self)]
-            cache.set(key, options, OPTIONS_TTL)
-        return options
+        return remembered(
+            f"options:{digest}",
+            lambda: [(str(value), label) for value, label in ModelChoiceIterator(self)],
+        )
 
 
 PLAIN = (str, int, bool, type(None))

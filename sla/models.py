@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.utils import timezone
 
+from helpdesk.remembered import remembered
 from sla import deadlines
 
 # A target longer than a year is a typo, not a service level.
@@ -184,7 +185,10 @@ class SLAPlan(models.Model):
             check_reachable(self.schedule, self.resolution_minutes)
 
     def calendar(self) -> deadlines.Calendar:
-        return self.schedule.calendar() if self.schedule_id else deadlines.ALWAYS_OPEN
+        """The schedule's calendar, remembered: every opened ticket and every sweep asks."""
+        if not self.schedule_id:
+            return deadlines.ALWAYS_OPEN
+        return remembered(f"sla:calendar:{self.schedule_id}", lambda: self.schedule.calendar())
 
     @property
     def calendar_label(self) -> str:
@@ -193,12 +197,15 @@ class SLAPlan(models.Model):
 
     def targets(self, priority_id: int | None) -> tuple[int, int]:
         """(first response, resolution) minutes for a ticket of this priority."""
-        override = (
-            self.priority_targets.filter(priority_id=priority_id).first() if priority_id else None
-        )
-        if override is not None:
-            return override.first_response_minutes, override.resolution_minutes
-        return self.first_response_minutes, self.resolution_minutes
+        override = self._override(priority_id) if priority_id and self.pk else ()
+        return override or (self.first_response_minutes, self.resolution_minutes)
+
+    def _override(self, priority_id: int) -> tuple[int, int] | tuple[()]:
+        def read() -> tuple[int, int] | tuple[()]:
+            found = self.priority_targets.filter(priority_id=priority_id).first()
+            return (found.first_response_minutes, found.resolution_minutes) if found else ()
+
+        return remembered(f"sla:override:{self.pk}:{priority_id}", read)
 
     def clock_times(
         self,

@@ -23,6 +23,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 from celery.contrib.testing.worker import start_worker
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from pytest_django import Settings
 
@@ -43,6 +44,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def fast_password_hashing(settings: Settings) -> None:
     """PBKDF2 costs ~0.4 s a password by design; tests only need passwords to work."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def forgotten_configuration() -> None:
+    """Each test's database is rolled back, but the cache would keep what an earlier test
+    read from it (helpdesk.remembered): start every test with an empty cache."""
+    cache.clear()
 
 
 @dataclass
@@ -165,9 +173,11 @@ def open_ticket(cast: Cast) -> OpenTicket:
 
 @pytest.fixture
 def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Ids of the notifications handed to the broker (the broker itself is not touched)."""
+    """Ids of the notifications handed to the broker, one by one or in a batch (the broker
+    itself is not touched)."""
     sent: list[int] = []
     monkeypatch.setattr(tasks.deliver_notification_task, "delay", sent.append)
+    monkeypatch.setattr(tasks.enqueue_notifications_task, "delay", sent.extend)
     return sent
 
 

@@ -5,4 +5,9 @@ class TicketsConfig(AppConfig):
     name = "tickets"
 
     def ready(self) -> None:
+        from helpdesk.remembered import watch
         from tickets import checks  # noqa: F401 - registers the system checks
+        from tickets.models import EmailTemplate
+
+        # Email wordings are remembered (see tickets.emails.source_for).
+        watch(EmailTemplate)

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import mark_safe
 
+from helpdesk.remembered import remembered
 from tickets.email_kinds import KINDS
 from tickets.models import EmailTemplate
 
@@ -243,6 +244,11 @@ def source_for(kind: str, sources: dict[str, Source] | None = None) -> Source:
 
 
 def _read_source(kind: str) -> Source:
+    """Remembered: every ticket opened or answered sends a few kinds of email."""
+    return remembered(f"email:{kind}", lambda: _stored_source(kind))
+
+
+def _stored_source(kind: str) -> Source:
     row = EmailTemplate.objects.filter(kind=kind).first()
     if row is None:
         return default_source(kind)

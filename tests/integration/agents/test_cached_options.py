@@ -3,12 +3,16 @@ after an admin's change, and a submitted value is still checked against the data
 
 import pytest
 from django.contrib.auth.models import update_last_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from agents.choices import CachedModelChoiceField, fingerprint
 from agents.forms import BulkForm, QueueForm
 from agents.views_ticket import ACTIONS
+from helpdesk.remembered import VERSION_KEY
 from tests.conftest import Cast, OpenTicket
+from tests.integration.agents.conftest import client_for
 from tickets.models import Agent, Department
 
 
@@ -106,3 +110,37 @@ def test_every_select_of_the_panel_is_named_cheaply(cast: Cast, open_ticket: Ope
 
     assert len(fields) >= 10
     assert all(fingerprint(field.queryset.query) for field in fields)
+
+
+def test_a_page_reads_the_options_version_once(
+    cast: Cast, open_ticket: OpenTicket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticket = open_ticket()
+    client = client_for(cast.tier1)
+    client.get(reverse("agents:ticket", args=[ticket.number]))  # lists read and remembered
+    readings: list[str] = []
+    original_get = cache.get
+
+    def counting_get(key: str, *args: object, **kwargs: object) -> object:
+        readings.append(key)
+        return original_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counting_get)
+    for _page in range(2):
+        page = client.get(reverse("agents:ticket", args=[ticket.number]))
+        assert page.status_code == 200
+
+    # A dozen select boxes a page; one reading of the version each, no list from the cache.
+    assert [key for key in readings if key.startswith("config:")] == [VERSION_KEY] * 2
+
+
+def test_a_lost_version_never_brings_back_remembered_lists(cast: Cast) -> None:
+    before = options(active_departments())
+    # Behind the cache's back, then the cache is lost (flushed, evicted, restarted).
+    Department.objects.filter(pk=cast.sysadmin.pk).update(name="Systems")
+    cache.clear()
+
+    after = options(active_departments())
+
+    assert (str(cast.sysadmin.pk), "SysAdmin") in before
+    assert (str(cast.sysadmin.pk), "Systems") in after
