@@ -150,9 +150,7 @@ def queue_to(items: Iterable[tuple[AuditEvent, str, Iterable[Agent]]]) -> list[N
             if person.email not in seen:
                 seen.add(person.email)
                 rows.append(_notification(template, event.ticket, event, values, person, sources))
-    # One broker message for them all: a worker fans them out, so a sweep that escalates
-    # thousands of tickets does not wait on thousands of publishes.
-    return _store(rows, enqueue=tasks.enqueue_notifications_task.delay)
+    return _store(rows)
 
 
 def _wanting(people: list[Person], template: str) -> list[Person]:
@@ -160,9 +158,7 @@ def _wanting(people: list[Person], template: str) -> list[Person]:
     return [person for person in people if not isinstance(person, Agent) or person.wants(template)]
 
 
-def _store(
-    rows: list[Notification], enqueue: Callable[[list[int]], object] | None = None
-) -> list[Notification]:
+def _store(rows: list[Notification]) -> list[Notification]:
     if not rows:
         return []
     _thread(rows)
@@ -170,8 +166,17 @@ def _store(
     ids = [row.pk for row in created]
     # robust: a broker outage must not turn a saved change into an error page; the rows are
     # stored and the requeue job sends them once the broker is back.
-    transaction.on_commit(lambda: (enqueue or _enqueue)(ids), robust=True)
+    transaction.on_commit(lambda: _hand_over(ids), robust=True)
     return created
+
+
+def _hand_over(ids: list[int]) -> None:
+    """One broker message per change: a new ticket alerts a whole department, and each
+    publish is a round trip the customer would wait for; a worker fans a batch out."""
+    if len(ids) == 1:
+        tasks.deliver_notification_task.delay(ids[0])
+    else:
+        tasks.enqueue_notifications_task.delay(ids)
 
 
 def thread_root(ticket_number: str) -> str:

@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from tests.conftest import Cast, OpenTicket
-from tickets import notifications
+from tickets import emails, notifications, tasks
 from tickets.models import AuditEvent, Notification, Ticket
 
 
@@ -119,6 +119,7 @@ def test_a_line_break_in_a_subject_cannot_inject_mail_headers(open_ticket: OpenT
 def test_alerting_on_many_tickets_costs_the_same_few_queries(
     cast: Cast, open_ticket: OpenTicket, django_assert_num_queries: Callable[..., Any]
 ) -> None:
+    emails.source_for("sla_breached")  # the wording is remembered once read
     for count in (2, 12):
         opened = [open_ticket(subject=f"Branch {n} is down").pk for n in range(count)]
         # Loaded the way the SLA sweep loads its batch.
@@ -141,10 +142,35 @@ def test_alerting_on_many_tickets_costs_the_same_few_queries(
             for ticket in batch
         ]
 
-        # The thread look-up, the template's row, one insert: whatever the number of tickets.
-        with django_assert_num_queries(3):
+        # The thread look-up and one insert, whatever the number of tickets.
+        with django_assert_num_queries(2):
             queued = notifications.queue_to(
                 [(event, "sla_breached", [cast.manager]) for event in events]
             )
 
         assert len(queued) == count
+
+
+def test_a_change_that_tells_many_people_sends_one_broker_message(
+    open_ticket: OpenTicket, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+) -> None:
+    published: list[object] = []
+    monkeypatch.setattr(tasks.deliver_notification_task, "delay", published.append)
+    monkeypatch.setattr(tasks.enqueue_notifications_task, "delay", published.append)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = open_ticket()  # the receipt, and the department's new-ticket alerts
+
+    ids = sorted(ticket.notifications.values_list("pk", flat=True))
+    assert len(ids) > 1
+    assert len(published) == 1 and sorted(published[0]) == ids  # type: ignore[arg-type]
+
+
+def test_a_batch_is_fanned_out_one_delivery_each(
+    auto_response: Notification, enqueued: list[int]
+) -> None:
+    others = list(auto_response.ticket.notifications.exclude(pk=auto_response.pk))
+
+    tasks.enqueue_notifications_task([auto_response.pk, *(other.pk for other in others)])
+
+    assert sorted(enqueued) == sorted([auto_response.pk, *(other.pk for other in others)])
