@@ -90,8 +90,16 @@ def topic_field(definition: HelpTopicField) -> forms.Field:
 
 
 class TopicChoiceField(forms.ModelChoiceField):
+    # The topic the form already looked up to ask its questions: the same look-up, not redone.
+    chosen: HelpTopic | None = None
+
     def label_from_instance(self, obj: HelpTopic) -> str:
         return obj.full_name
+
+    def to_python(self, value: Any) -> HelpTopic | None:
+        if self.chosen is not None and str(value) == str(self.chosen.pk):
+            return self.chosen
+        return super().to_python(value)
 
 
 class NewTicketForm(HoneypotMixin):
@@ -132,7 +140,7 @@ class NewTicketForm(HoneypotMixin):
         self.fields["topic"].queryset = HelpTopic.objects.offered()
         self.fields["form_key"].initial = secrets.token_urlsafe(24)
         # Not `self.topic`: templates would find the "topic" field under that name first.
-        self.chosen_topic = self._chosen_topic()
+        self.chosen_topic = self.fields["topic"].chosen = self._chosen_topic()
         self.questions = topic_fields.fields_of(self.chosen_topic)
         for question in self.questions:
             self.fields[question.key] = topic_field(question)
@@ -145,7 +153,9 @@ class NewTicketForm(HoneypotMixin):
             return raw
         if not raw or not str(raw).isdigit():
             return None
-        return HelpTopic.objects.offered().filter(pk=raw).first()
+        # With what opening a ticket reads from it: its routing.
+        routing = ("department__default_sla_plan", "default_priority", "sla_plan")
+        return HelpTopic.objects.offered().select_related(*routing).filter(pk=raw).first()
 
     @property
     def question_fields(self) -> list[forms.BoundField]:

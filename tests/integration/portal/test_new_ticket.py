@@ -5,11 +5,13 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import Settings
 
-from tests.conftest import Cast
+from tests.conftest import Cast, make_agent
 from tests.integration.portal.conftest import PNG, SubmitTicket, ticket_form
 from tickets.models import Contact, HelpTopic, HelpTopicField, Notification, Ticket
 
@@ -413,3 +415,24 @@ def test_every_input_has_a_label(cast: Cast, client: Client, outage_questions: A
     assert len(ids) >= 10
     for element_id in ids:
         assert f'for="{element_id}"' in page, element_id
+
+
+def test_opening_a_ticket_costs_the_same_queries_however_many_agents_hear_of_it(
+    cast: Cast, submit_ticket: SubmitTicket
+) -> None:
+    def queries_to_open(number: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = submit_ticket(email=f"caller{number}@bank.test", form_key=f"{number}" * 32)
+        assert response.status_code == 302
+        return len(queries)
+
+    queries_to_open(1)  # the desk's configuration is read once, then remembered
+    with_few = queries_to_open(2)
+    for number in range(10):
+        make_agent(f"extra{number}", f"Extra Agent{number}", cast.general.department)
+    queries_to_open(3)  # new agents: the configuration is read again, once
+    with_many = queries_to_open(4)
+
+    alerted = Notification.objects.filter(template="new_ticket_alert")
+    assert alerted.filter(ticket__requester__email="caller4@bank.test").count() >= 10
+    assert with_many == with_few
