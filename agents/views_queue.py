@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from agents.access import agent_required
 from agents.forms import BulkForm, QueueForm
+from helpdesk.db import AnyOf
 from tickets import operations as ops
 from tickets.errors import TicketError
 from tickets.models import Agent, Ticket
@@ -40,7 +42,7 @@ def render_queue(
     rows = view.narrow(Ticket.objects.visible_to(agent), agent).filter(**form.lookups())
     matches = find(data["q"]) if data.get("q") else None
     if matches is not None:
-        rows = rows.filter(pk__in=matches.ids)
+        rows = rows.filter(AnyOf(F("pk"), matches.ids))
     page = keyset_page(rows, sort, query.get("after", ""), PAGE_SIZE)
     selected = bulk_form.selected_ids()
     counts = tab_counts(agent)

@@ -2,8 +2,11 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
+from django.db.models import Lookup
 
 
 @contextmanager
@@ -22,3 +25,29 @@ def joins_in_written_order() -> Iterator[None]:
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute("SET LOCAL join_collapse_limit = 1")
         yield
+
+
+class AnyOf(Lookup):
+    """`column = ANY(%s)`: a list of integer ids sent as one array parameter.
+
+    `__in` compiles one placeholder per value; a search's 2,000 ticket ids cost 5 ms of
+    Python a query that way. Use it as `queryset.filter(AnyOf(F("pk"), ids))`. Elsewhere
+    (SQLite) it is the plain IN list.
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*params, self._ids()]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        ids = self._ids()
+        if not ids:
+            raise EmptyResultSet
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", [*params, *ids]
+
+    def _ids(self) -> list[int]:
+        return [int(value) for value in self.rhs]

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Expression, F, Func, Q, QuerySet, Sum
 from django.db.models.functions import Left
 
+from helpdesk.db import AnyOf
 from tickets.models import Agent, Contact, ThreadEntry, Ticket, TicketQuerySet, normalize_email
 
 # 'simple' keeps words as typed, without stemming or stop words: an IT desk searches error
@@ -90,7 +91,7 @@ def find(text: str) -> Matches:
 
 def search(tickets: TicketQuerySet, text: str) -> TicketQuerySet:
     """`tickets` narrowed to those `find` matches."""
-    return tickets.filter(pk__in=find(text).ids)
+    return tickets.filter(AnyOf(F("pk"), find(text).ids))
 
 
 def _text_matches(text: str, terms: list[str]) -> list[QuerySet[Any]]:
@@ -254,7 +255,7 @@ def keyset_page(tickets: TicketQuerySet, sort: Sort, cursor: str, size: int) -> 
     ids = list(tickets.order_by(*sort.ordering()).values_list("pk", flat=True)[: size + 1])
     more = len(ids) > size
     ids = ids[:size]
-    by_id = {ticket.pk: ticket for ticket in tickets.filter(pk__in=ids).fetch()}
+    by_id = {ticket.pk: ticket for ticket in tickets.filter(AnyOf(F("pk"), ids)).fetch()}
     rows = [by_id[pk] for pk in ids]
     if not more:
         return Page(rows, None)
