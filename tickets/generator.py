@@ -907,11 +907,14 @@ def copy_batch(batch: Batch) -> None:
 
 
 TABLES = ("tickets_contact", "tickets_ticket", "tickets_threadentry", "tickets_auditevent")
+SEARCH_INDEXES = ("ticket_subject_search", "thread_entry_body_search", "contact_search")
 
 
 def finish() -> None:
     """Put every sequence past the highest id (so the application's inserts never collide),
-    then refresh the planner's statistics for the tables that grew."""
+    refresh the planner's statistics for the tables that grew, and merge what the copies
+    left in the search indexes' pending lists (autovacuum would, later: until then every
+    search reads them)."""
     with connection.cursor() as cursor:
         for table in TABLES:
             cursor.execute(
@@ -921,6 +924,8 @@ def finish() -> None:
             )
         for table in TABLES:
             cursor.execute(f"ANALYZE {table}")
+        for index in SEARCH_INDEXES:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
 
 
 # ---------------------------------------------------------------------------------------------

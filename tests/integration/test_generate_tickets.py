@@ -16,7 +16,7 @@ from sla import jobs
 from tests.conftest import Cast
 from tickets import clocks, queues
 from tickets import operations as ops
-from tickets.generator import GENERATED_DOMAIN, MARGIN
+from tickets.generator import GENERATED_DOMAIN, MARGIN, SEARCH_INDEXES
 from tickets.models import AuditEvent, Contact, HelpTopic, ThreadEntry, Ticket
 
 Status = Ticket.Status
@@ -191,6 +191,17 @@ def test_search_finds_generated_words(desk: list[Ticket]) -> None:
 
     assert ticket.pk in queues.find(word).ids
     assert ticket.pk in queues.find(max(queues.search_terms(body), key=len)).ids
+
+
+def test_the_search_indexes_are_left_merged_with_small_pending_lists(
+    desk: list[Ticket],
+) -> None:
+    with connection.cursor() as cursor:
+        for index in SEARCH_INDEXES:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+            assert cursor.fetchone()[0] == 0, f"{index} had entries left pending"
+            cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [index])
+            assert "gin_pending_list_limit=256" in cursor.fetchone()[0]
 
 
 def test_it_refuses_to_add_to_generated_tickets_without_resume(desk: list[Ticket]) -> None:
