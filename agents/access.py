@@ -29,7 +29,8 @@ def agent_of(request: HttpRequest) -> Agent | None:
     user = request.user
     if not user.is_authenticated or not user.is_active:
         return None
-    return Agent.objects.filter(user=user).select_related("user").first()
+    # Read with the user by the sign-in backend (agents.backends); a missing one is None.
+    return getattr(user, "agent", None)
 
 
 def agent_required(view: View[P]) -> View[P]:

@@ -219,6 +219,11 @@ CACHES = {
     )
 }
 
+# The signed-in user comes with their agent record (agents/backends.py).
+AUTHENTICATION_BACKENDS = ["agents.backends.AgentAwareBackend"]
+# Sessions are read from the cache, written to both: no query per request to find one.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -167,7 +167,8 @@ def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     except TicketError as refused:
         messages.error(request, str(refused))
         return redirect("portal:home")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # Verified by the password above rather than authenticate(): name the sign-in backend.
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     messages.success(request, "Your email address is confirmed. Welcome!")
     return redirect("portal:my_tickets")
 

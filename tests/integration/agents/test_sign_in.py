@@ -2,7 +2,9 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import Cast
@@ -86,3 +88,27 @@ def test_the_profile_shows_departments_and_workload(cast: Cast, client: Client) 
 
     assert "Sam Okafor" in page and "Service Desk" in page
     assert "Manager: also sees the tickets of your departments" in page
+
+
+def test_a_signed_in_agents_page_finds_them_with_one_query_and_no_session_query(
+    cast: Cast, client: Client
+) -> None:
+    assert sign_in(client, "alex").status_code == 302
+    client.get(reverse("agents:profile"))  # the session is cached from here on
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("agents:profile")).status_code == 200
+
+    statements = [query["sql"] for query in queries]
+    who = [sql for sql in statements if 'FROM "auth_user"' in sql or 'FROM "tickets_agent"' in sql]
+    assert len(who) == 1 and '"tickets_agent"' in who[0] and '"auth_user"' in who[0]
+    assert not any("django_session" in sql for sql in statements)
+
+
+def test_a_signed_in_customer_is_still_no_agent(cast: Cast, client: Client) -> None:
+    User.objects.create_user("jordan", email="jordan@bank.test", password=PASSWORD)
+    client.login(username="jordan", password=PASSWORD)
+
+    page = client.get(reverse("agents:queue"))
+
+    assert page.status_code == 403
