@@ -148,6 +148,14 @@ class CeleryProcesses:
     def log_of(self, index: int) -> str:
         return (self.log_dir / f"worker{index}@sla-test.log").read_text(errors="replace")
 
+    def wait_until_ready(self, timeout: float = 60) -> None:
+        """Until every worker started says it is ready to take tasks."""
+        wait_for(
+            lambda: all(" ready." in self.log_of(index) for index in range(len(self.running))),
+            timeout=timeout,
+            logs=self.logs,
+        )
+
     def logs(self) -> str:
         return "\n".join(path.read_text(errors="replace") for path in self.log_dir.glob("*.log"))
 

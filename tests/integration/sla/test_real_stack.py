@@ -72,6 +72,7 @@ def test_two_workers_sweeping_at_once_record_one_breach_per_ticket(
     tickets = [open_breached(hours_ago=80, subject=f"Branch {n} is down") for n in range(40)]
     for _worker in range(2):
         celery_processes.start(HELPDESK_SLA_BATCH_SIZE="4")
+    celery_processes.wait_until_ready()  # else the first up may take every sweep alone
     for _tick in range(8):  # several beat ticks' worth of sweeps, queued at once
         sweep_sla_task.delay()
 
