@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from asgiref.local import Local
+from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import models, transaction
@@ -36,7 +37,10 @@ _remembered: dict[str, tuple[float, Any]] = {}  # key → (expiry, value)
 
 
 def remembered(name: str, load: Callable[[], T]) -> T:
-    """`load()` as of the current version: from this process, else the cache, else `load`."""
+    """`load()` as of the current version: from this process, else the cache, else `load`
+    (always `load` without a shared cache: HELPDESK_REMEMBER_CONFIGURATION)."""
+    if not settings.HELPDESK_REMEMBER_CONFIGURATION:
+        return load()
     key = f"config:{version()}:{name}"
     expires, value = _remembered.get(key, (0.0, None))
     if value is None or expires < time.monotonic():

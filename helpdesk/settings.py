@@ -219,10 +219,17 @@ CACHES = {
     )
 }
 
+# HELPDESK_REMEMBER_CONFIGURATION (default: on with CACHE_URL): keep what is read from the
+# desk's configuration (topics, calendars, email wording…) between requests
+# (helpdesk/remembered.py). Every process must share the cache, or one would not hear of an
+# admin's change made in another.
+HELPDESK_REMEMBER_CONFIGURATION = env_bool("HELPDESK_REMEMBER_CONFIGURATION", bool(CACHE_URL))
+
 # The signed-in user comes with their agent record (agents/backends.py).
 AUTHENTICATION_BACKENDS = ["agents.backends.AgentAwareBackend"]
-# Sessions are read from the cache, written to both: no query per request to find one.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# With a shared cache, sessions are read from it (written to both): no query per request to
+# find one. A cache of each process's own would still know a session signed out elsewhere.
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if CACHE_URL else 'db'}"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -47,9 +47,13 @@ def fast_password_hashing(settings: Settings) -> None:
 
 
 @pytest.fixture(autouse=True)
-def forgotten_configuration() -> None:
-    """Each test's database is rolled back, but the cache would keep what an earlier test
-    read from it (helpdesk.remembered): start every test with an empty cache."""
+def shared_cache(settings: Settings) -> None:
+    """Configuration is remembered and sessions are read from the cache, as in production
+    with CACHE_URL (one process here: the in-memory cache is shared by all it runs). Each
+    test's database is rolled back, but the cache would keep what an earlier test read from
+    it: every test starts with an empty cache."""
+    settings.HELPDESK_REMEMBER_CONFIGURATION = True
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     cache.clear()
 
 

@@ -221,3 +221,31 @@ def test_manage_py_defaults_to_development_but_the_servers_do_not() -> None:
 
     assert command_line.stdout.split()[-1] == "True"
     assert "SECRET_KEY must be set when DEBUG is false" in server.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, ["False", "django.contrib.sessions.backends.db"]),
+        (
+            {"CACHE_URL": "redis://127.0.0.1:6379/9"},
+            ["True", "django.contrib.sessions.backends.cached_db"],
+        ),
+        (
+            {"CACHE_URL": "redis://127.0.0.1:6379/9", "HELPDESK_REMEMBER_CONFIGURATION": "false"},
+            ["False", "django.contrib.sessions.backends.cached_db"],
+        ),
+    ],
+)
+def test_only_a_shared_cache_remembers_configuration_and_sessions(
+    env: dict[str, str], expected: list[str]
+) -> None:
+    shown = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.HELPDESK_REMEMBER_CONFIGURATION, s.SESSION_ENGINE)",
+        **production(**env),
+    )
+
+    assert shown.stdout.split()[-2:] == expected, shown.stderr

@@ -6,6 +6,7 @@ from django.contrib.auth.models import update_last_login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from pytest_django import Settings
 
 from agents.choices import CachedModelChoiceField, fingerprint
 from agents.forms import BulkForm, QueueForm
@@ -144,3 +145,13 @@ def test_a_lost_version_never_brings_back_remembered_lists(cast: Cast) -> None:
 
     assert (str(cast.sysadmin.pk), "SysAdmin") in before
     assert (str(cast.sysadmin.pk), "Systems") in after
+
+
+def test_without_a_shared_cache_nothing_is_remembered(
+    cast: Cast, settings: Settings, django_assert_num_queries
+) -> None:
+    settings.HELPDESK_REMEMBER_CONFIGURATION = False  # each process its own cache: stale
+    options(active_departments())
+
+    with django_assert_num_queries(1):
+        options(active_departments())
