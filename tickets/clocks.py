@@ -116,16 +116,26 @@ def claim_condition(trigger: Trigger, now: datetime) -> Q:
 # Transitions, called by the operations
 
 
-def ticket_opened(ticket: Ticket, now: datetime) -> None:
-    """Start both clocks of a just-inserted ticket and save them."""
+def ticket_opened(ticket: Ticket, now: datetime) -> list[ClockEvent]:
+    """Start both clocks of a ticket about to be inserted: its due, warning and next-check
+    times are set on it, so it goes in with them, and the clock events are returned for
+    `record_opening` to save once it has an id."""
     ticket.sla_started_at = now
+    events = []
     if ticket.sla_plan_id is not None:
         calendar = _measure(ticket, first_response=True, resolution=True)
         reason = f"Opened under {ticket.sla_plan} at {ticket.priority}"
-        _record(ticket, Clock.FIRST_RESPONSE, Event.STARTED, now, reason, calendar)
-        _record(ticket, Clock.RESOLUTION, Event.STARTED, now, reason, calendar)
+        events = [
+            _event(ticket, clock, Event.STARTED, now, reason, calendar)
+            for clock in (Clock.FIRST_RESPONSE, Clock.RESOLUTION)
+        ]
     ticket.sla_next_check_at = next_check(ticket)
-    ticket.save(update_fields=FIELDS)
+    return events
+
+
+def record_opening(events: list[ClockEvent]) -> None:
+    """Save the clock events `ticket_opened` returned, once their ticket is inserted."""
+    ClockEvent.objects.bulk_create(events)
 
 
 def first_response_given(ticket: Ticket, now: datetime, *, reason: str) -> list[str]:
@@ -264,7 +274,15 @@ def _due(ticket: Ticket, clock: str) -> datetime | None:
 def _record(
     ticket: Ticket, clock: str, kind: str, now: datetime, reason: str, calendar: str
 ) -> ClockEvent:
-    return ClockEvent.objects.create(
+    event = _event(ticket, clock, kind, now, reason, calendar)
+    event.save()
+    return event
+
+
+def _event(
+    ticket: Ticket, clock: str, kind: str, now: datetime, reason: str, calendar: str
+) -> ClockEvent:
+    return ClockEvent(
         ticket=ticket,
         clock=clock,
         kind=kind,

@@ -160,9 +160,10 @@ def open_ticket(
         idempotency_key=idempotency_key or None,
     )
     _auto_assign(ticket, topic)
+    clock_events = clocks.ticket_opened(ticket, now)  # due times go in with the ticket
     if not _insert_with_new_number(ticket):
         return _opened_with_key(idempotency_key or "", requester)  # a concurrent twin won
-    clocks.ticket_opened(ticket, now)
+    clocks.record_opening(clock_events)
     entry = _post(ticket, ThreadEntry.Kind.MESSAGE, requester, body, body_format, attachments, now)
     _store_field_values(ticket, entry, field_values)
     created = _audit(ticket, Kind.CREATED, by=by, new=ticket.get_status_display(), public=True)
