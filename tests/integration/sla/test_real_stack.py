@@ -51,8 +51,10 @@ def test_beat_and_a_worker_mark_a_breach_overdue_escalate_and_mail_the_manager(
 
     celery_processes.start(beat=True, **smtp_env(smtp_server))
 
+    # The mail and the raised priority are separate tasks (the escalation outbox): wait for both.
+    raised = Ticket.objects.filter(pk=ticket.pk, priority=cast.p2)
     wait_for(
-        lambda: len(manager_mail(smtp_server, cast, ticket)) == 1,
+        lambda: len(manager_mail(smtp_server, cast, ticket)) == 1 and raised.exists(),
         timeout=60,
         logs=celery_processes.logs,
     )
