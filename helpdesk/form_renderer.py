@@ -10,8 +10,8 @@ character (tests/unit/test_form_renderer.py compares the two).
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
@@ -23,24 +23,22 @@ INPUT_TEMPLATES = frozenset(
     for name in ("input", "text", "email", "number", "date", "hidden", "file", "password", "url")
 )
 
+# Values are drawn with conditional_escape(): Django's templates draw them through
+# `|stringformat:'s'`, which keeps a safe string safe and leaves the rest to be escaped.
+
 
 def attributes(attrs: dict[str, Any]) -> str:
     """` name="value"` for each attribute; True gives a bare name, False leaves it out."""
     return "".join(
-        f" {name}" if value is True else f' {name}="{_formatted(value)}"'
+        f" {name}" if value is True else f' {name}="{conditional_escape(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
 
 
-def _formatted(value: Any) -> str:
-    """What `{{ value|stringformat:'s' }}` draws: safe strings as they are, the rest escaped."""
-    return conditional_escape(value if isinstance(value, SafeData) else str(value))
-
-
 def text_input(widget: dict[str, Any]) -> SafeString:
     kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
-    value = "" if widget["value"] is None else f' value="{_formatted(widget["value"])}"'
+    value = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
     html = f'<input type="{kind}" name="{name}"{value}{attributes(widget["attrs"])}>'
     return mark_safe(html)  # noqa: S308 - every value above is escaped
 
@@ -53,7 +51,7 @@ def textarea(widget: dict[str, Any]) -> SafeString:
 
 
 def option(choice: dict[str, Any]) -> str:
-    value = escape(choice["value"])  # |stringformat:'s' makes even safe strings plain
+    value = conditional_escape(choice["value"])
     label = conditional_escape(choice["label"])
     return f'<option value="{value}"{attributes(choice["attrs"])}>{label}</option>'
 

@@ -13,6 +13,7 @@ CHOICES = [
     ("1", "P1 Emergency"),
     ("2", 'Quotes " & <tags> in a label'),
     (3, mark_safe("<b>safe</b> label")),  # noqa: S308 - testing how safe labels are kept
+    (mark_safe("a&amp;b"), "A safe value"),  # noqa: S308 - testing how safe values are kept
 ]
 GROUPED = [
     ("Service Desk", [("a", "Alex"), ("s", "Sam")]),
