@@ -87,7 +87,7 @@ def _drawn_in_python(template_name: str, widget: dict[str, Any]) -> SafeString |
     return None
 
 
-class FastSelectRenderer(DjangoTemplates):
+class FastWidgetRenderer(DjangoTemplates):
     """Select boxes whose options use Django's own option template, inputs and text areas
     are drawn in Python; every other widget (and any widget with a custom template) goes
     through the templates."""

@@ -178,8 +178,8 @@ TEMPLATES = [
     },
 ]
 
-# Select boxes drawn without a template per option (see helpdesk/form_renderer.py).
-FORM_RENDERER = "helpdesk.form_renderer.FastSelectRenderer"
+# Select boxes, inputs and text areas drawn without templates (see helpdesk/form_renderer.py).
+FORM_RENDERER = "helpdesk.form_renderer.FastWidgetRenderer"
 
 # DATABASE_URL (default: SQLite at var/helpdesk.sqlite3), e.g. postgres://user@host:5432/helpdesk.
 DATABASE_URL = env_str("DATABASE_URL")

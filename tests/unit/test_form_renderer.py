@@ -5,7 +5,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 
-from helpdesk.form_renderer import FastSelectRenderer
+from helpdesk.form_renderer import FastWidgetRenderer
 from helpdesk.uploads import MultipleFileInput
 
 CHOICES = [
@@ -23,7 +23,7 @@ GROUPED = [
 
 
 def both(widget: forms.Widget, name: str, value: object) -> tuple[str, str]:
-    fast = widget.render(name, value, renderer=FastSelectRenderer())
+    fast = widget.render(name, value, renderer=FastWidgetRenderer())
     django = widget.render(name, value, renderer=DjangoTemplates())
     return fast, django
 
@@ -101,7 +101,7 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_a_select_with_its_own_option_template_uses_the_templates(drawn: list[str]) -> None:
     widget = forms.Select(choices=CHOICES)
     widget.option_template_name = "django/forms/widgets/radio_option.html"
-    widget.render("priority", "1", renderer=FastSelectRenderer())
+    widget.render("priority", "1", renderer=FastWidgetRenderer())
 
     assert drawn == ["django/forms/widgets/select.html"]
 
@@ -115,7 +115,7 @@ def test_a_select_with_its_own_option_template_uses_the_templates(drawn: list[st
     ],
 )
 def test_other_widgets_still_use_their_templates(widget: forms.Widget, drawn: list[str]) -> None:
-    fast = widget.render("field", "1", renderer=FastSelectRenderer())
+    fast = widget.render("field", "1", renderer=FastWidgetRenderer())
 
     assert drawn[0] == widget.template_name
     assert fast == widget.render("field", "1", renderer=DjangoTemplates())
