@@ -13,8 +13,8 @@ from api import keys
 from api.models import ApiKey
 from tests.conftest import Cast
 
-# Files in a temporary media folder and a fresh cache (rate-limit counters), as for the panel.
-from tests.integration.agents.conftest import fresh_cache, media  # noqa: F401
+# Files in a temporary media folder, as for the panel (the root conftest empties the cache).
+from tests.integration.agents.conftest import media  # noqa: F401
 from tickets.models import Agent
 
 # The test client calls from 127.0.0.1; live servers and curl do too.

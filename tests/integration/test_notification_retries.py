@@ -4,7 +4,6 @@ Celery worker retries it with backoff, and every attempt lands in the delivery l
 from collections.abc import Callable
 
 import pytest
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -22,7 +21,6 @@ Status = Notification.Status
 @pytest.fixture
 def submit_ticket(cast: Cast, settings: Settings) -> Callable[[], HttpResponse]:
     """A guest opens a ticket in the portal, a real request through the whole stack."""
-    cache.clear()  # rate-limit counters of earlier tests
     settings.SITE_URL = "http://testserver"
 
     def submit() -> HttpResponse:

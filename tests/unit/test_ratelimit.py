@@ -2,16 +2,10 @@
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import RequestFactory
 from pytest_django import Settings
 
 from helpdesk.ratelimit import Rate, RateLimited, check, client_ip, hit
-
-
-@pytest.fixture(autouse=True)
-def empty_cache() -> None:
-    cache.clear()
 
 
 def test_rates_are_read_from_settings_strings() -> None:

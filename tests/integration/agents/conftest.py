@@ -1,7 +1,8 @@
 """Fixtures for the agent panel: signed-in clients for each role of the cast, files in a
-temporary media folder, and a fresh cache (tab counts are cached per agent)."""
+temporary media folder (the root conftest gives each test an empty cache: tab counts are
+cached per agent)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,13 +27,6 @@ ROLES = ["admin", "manager", "tier1", "other_department", "customer", "anonymous
 def media(settings: Settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

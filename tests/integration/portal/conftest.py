@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from pytest_django import Settings
@@ -24,8 +23,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 @pytest.fixture(autouse=True)
 def portal_setup(settings: Settings, tmp_path: Path) -> None:
-    """Rate-limit counters from other tests must not count here; files go to a temp folder."""
-    cache.clear()
+    """Files go to a temp folder (the root conftest empties the cache: no rate-limit
+    counters are left from other tests)."""
     settings.MEDIA_ROOT = tmp_path
     settings.SITE_URL = "http://testserver"
 
