@@ -2,16 +2,18 @@
 
 Help topics, departments, priorities, agents, SLA plans and calendars, email templates: most
 requests read some of them, and they change only when an admin edits the desk. What is read
-from them (plain values, never model instances, which callers could change) is kept in the
-shared cache and in each process's memory, under a version that any change to a watched
-model bumps. A request reads the version once; outside a request (a worker, a shell) every
-reading asks the cache. A new version starts from the clock, so a version lost with the cache
-(evicted, flushed) never comes back to name what a process still remembers.
+from them (plain values, or model instances of which each caller gets a fresh copy, to change
+as it likes) is kept in the shared cache and in each process's memory, under a version that
+any change to a watched model bumps. A request reads the version once; outside a request (a
+worker, a shell) every reading asks the cache. A new version starts from the clock, so a
+version lost with the cache (evicted, flushed) never comes back to name what a process still
+remembers.
 
 A change made behind the models' backs (`QuerySet.update`, SQL) is not seen until something
 watched is saved or the entries expire (SHARED_TTL, in the cache and in each process).
 """
 
+import pickle
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -52,6 +54,16 @@ def remembered(name: str, load: Callable[[], T]) -> T:
             _remembered.clear()  # the old versions' entries, mostly: the current ones come back
         _remembered[key] = (time.monotonic() + SHARED_TTL, value)
     return value
+
+
+def remembered_copy(name: str, load: Callable[[], T]) -> T:
+    """`remembered` for model instances: what is remembered is their pickled form, and each
+    caller unpickles its own copy, so no request sees another's changes to them."""
+    if not settings.HELPDESK_REMEMBER_CONFIGURATION:
+        return load()
+    pickled = remembered(name, lambda: pickle.dumps(load(), pickle.HIGHEST_PROTOCOL))
+    # Our own bytes, from our own cache (which Django's cache backend unpickles anyway).
+    return pickle.loads(pickled)  # noqa: S301
 
 
 def version() -> int:

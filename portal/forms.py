@@ -1,6 +1,7 @@
 """The portal's forms. Domain rules (topic questions, attachment checks) live in `tickets`;
 these forms draw the fields, keep what the user typed and turn refusals into field errors."""
 
+import re
 import secrets
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.core.validators import RegexValidator
 from django.http import HttpRequest
 from django.urls import reverse
 
+from helpdesk.remembered import remembered_copy
 from helpdesk.uploads import MultipleFileField
 from tickets import fields as topic_fields
 from tickets import notifications
@@ -22,6 +24,8 @@ User = get_user_model()
 Kind = HelpTopicField.Kind
 MAX_MESSAGE = 20_000
 number_validator = RegexValidator(r"^#?\s*\d{6,12}$", "Enter the ticket number, like 12345678.")
+# A topic's id as submitted; longer is no id (a bigint has 19 digits): the select refuses it.
+TOPIC_ID = re.compile(r"[0-9]{1,18}")
 form_key_validator = RegexValidator(r"^[A-Za-z0-9_-]{16,64}$", "Reload the page and try again.")
 
 
@@ -102,6 +106,16 @@ class TopicChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+def offered_topic(pk: int) -> HelpTopic | None:
+    """The offered topic `pk` with what opening a ticket reads from it (its routing), as of
+    the desk's configuration: remembered, since every new ticket asks for its topic."""
+    routing = ("department__default_sla_plan", "default_priority", "sla_plan")
+    return remembered_copy(
+        f"portal:topic:{pk}",
+        lambda: HelpTopic.objects.offered().select_related(*routing).filter(pk=pk).first(),
+    )
+
+
 class NewTicketForm(HoneypotMixin):
     """Open a ticket: contact details (guests only), topic and its questions, the problem."""
 
@@ -151,11 +165,8 @@ class NewTicketForm(HoneypotMixin):
         raw = (self.data if self.is_bound else self.initial).get("topic")
         if isinstance(raw, HelpTopic):
             return raw
-        if not raw or not str(raw).isdigit():
-            return None
-        # With what opening a ticket reads from it: its routing.
-        routing = ("department__default_sla_plan", "default_priority", "sla_plan")
-        return HelpTopic.objects.offered().select_related(*routing).filter(pk=raw).first()
+        text = str(raw or "")
+        return offered_topic(int(text)) if TOPIC_ID.fullmatch(text) else None
 
     @property
     def question_fields(self) -> list[forms.BoundField]:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 
+from helpdesk.remembered import remembered_copy
 from tickets.attachments import check_uploads
 from tickets.errors import TicketError
 from tickets.models import HelpTopic, HelpTopicField
@@ -48,7 +49,10 @@ def fields_of(topic: HelpTopic | None) -> list[HelpTopicField]:
     """The active questions a topic asks, in order (none for no topic)."""
     if topic is None:
         return []
-    return list(topic.fields.filter(is_active=True).order_by("order", "pk"))
+    return remembered_copy(
+        f"topic-fields:{topic.pk}",
+        lambda: list(topic.fields.filter(is_active=True).order_by("order", "pk")),
+    )
 
 
 def check_answers(fields: list[HelpTopicField], answers: Mapping[str, Answer]) -> list[FieldValue]:

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from helpdesk.remembered import remembered_copy
 from tickets import access, emails, tasks
 from tickets.email_kinds import KINDS
 from tickets.models import (
@@ -68,7 +69,12 @@ def _active_agents(agents: Iterable[Agent], event: AuditEvent) -> list[Person]:
 
 
 def _department_agents(ticket: Ticket, event: AuditEvent) -> list[Person]:
-    return _active_agents(ticket.department.agents.select_related("user"), event)
+    department = ticket.department_id
+    members = remembered_copy(
+        f"department-agents:{department}",
+        lambda: list(Agent.objects.filter(departments=department).select_related("user")),
+    )
+    return _active_agents(members, event)
 
 
 def _team_members(ticket: Ticket, event: AuditEvent) -> list[Person]:
@@ -192,22 +198,29 @@ def _thread(rows: list[Notification]) -> None:
     """Point each ticket email at the ticket's root and at the previous email to the same
     person about that ticket, so each person's mailbox shows one conversation."""
     on_tickets = [row for row in rows if row.ticket_id is not None]
-    if not on_tickets:
-        return
-    previous = {
-        (ticket_id, email): message_id
-        for ticket_id, email, message_id in Notification.objects.filter(
-            ticket_id__in={row.ticket_id for row in on_tickets},
-            recipient_email__in={row.recipient_email for row in on_tickets},
-        )
-        .order_by("created_at", "pk")
-        .values_list("ticket_id", "recipient_email", "message_id")
-    }
+    previous = _last_message_ids(on_tickets)
     for row in on_tickets:
         root = thread_root(row.ticket.number)
         parent = previous.get((row.ticket_id, row.recipient_email))
         row.in_reply_to = parent or root
         row.references = f"{root} {parent}" if parent else root
+
+
+def _last_message_ids(rows: list[Notification]) -> dict[tuple[int, str], str]:
+    """(ticket id, recipient email) → the Message-ID of the last email sent to them about it."""
+    # A ticket opened in this change has had no email yet: nothing to look up.
+    followed = [row for row in rows if row.event is None or row.event.kind != Kind.CREATED]
+    if not followed:
+        return {}
+    return {
+        (ticket_id, email): message_id
+        for ticket_id, email, message_id in Notification.objects.filter(
+            ticket_id__in={row.ticket_id for row in followed},
+            recipient_email__in={row.recipient_email for row in followed},
+        )
+        .order_by("created_at", "pk")
+        .values_list("ticket_id", "recipient_email", "message_id")
+    }
 
 
 def ticket_values(

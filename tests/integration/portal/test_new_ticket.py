@@ -118,6 +118,8 @@ def bad(field: str, value: Any, message: str) -> Any:
         bad("topic", "", "This field is required."),
         bad("topic", "999999", "Choose one of the help topics in the list."),
         bad("topic", "abc", "Choose one of the help topics in the list."),
+        bad("topic", "9" * 30, "Choose one of the help topics in the list."),
+        bad("topic", "\u00b2", "Choose one of the help topics in the list."),
         bad("form_key", "", "This form is incomplete: reload the page"),
         bad("form_key", "short", "This form is incomplete: reload the page"),
     ],
@@ -339,6 +341,31 @@ def test_inactive_questions_are_not_asked(
     assert "Number of users affected" in page
 
 
+def test_a_changed_question_shows_on_the_next_form(
+    cast: Cast, client: Client, outage_questions: dict[str, HelpTopicField]
+) -> None:
+    client.get(NEW, {"topic": cast.outage.pk})  # the topic's questions are remembered
+    outage_questions["service"].label = "Which service is down?"
+    outage_questions["service"].save()
+
+    page = client.get(NEW, {"topic": cast.outage.pk}).content.decode()
+
+    assert "Which service is down?" in page and "Affected service" not in page
+
+
+def test_a_topic_withdrawn_by_an_admin_is_refused_at_once(
+    cast: Cast, submit_ticket: SubmitTicket
+) -> None:
+    assert submit_ticket(email="first@bank.test").status_code == 302  # the topic is remembered
+    cast.general.is_public = False
+    cast.general.save()
+
+    refused = submit_ticket(email="second@bank.test", form_key="s" * 32)
+
+    assert refused.status_code == 400
+    assert "Choose one of the help topics in the list." in refused.content.decode()
+
+
 def test_the_cap_on_open_tickets_per_email_is_enforced(
     settings: Settings, submit_ticket: SubmitTicket
 ) -> None:
@@ -427,7 +454,11 @@ def test_opening_a_ticket_costs_the_same_queries_however_many_agents_hear_of_it(
         return len(queries)
 
     queries_to_open(1)  # the desk's configuration is read once, then remembered
-    with_few = queries_to_open(2)
+    with CaptureQueriesContext(connection) as later:
+        with_few = queries_to_open(2)
+    # The topic, its routing and its questions, the department's agents: all remembered.
+    configuration = ("tickets_helptopic", "tickets_agent", "sla_slaplan", "tickets_department")
+    assert not [query for query in later if any(table in query["sql"] for table in configuration)]
     for number in range(10):
         make_agent(f"extra{number}", f"Extra Agent{number}", cast.general.department)
     queries_to_open(3)  # new agents: the configuration is read again, once
