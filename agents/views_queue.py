@@ -7,17 +7,29 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from agents.access import agent_required
+from agents.drawn import drawn
 from agents.forms import BulkForm, QueueForm
+from helpdesk import remembered
 from helpdesk.db import AnyOf
 from tickets import operations as ops
 from tickets.errors import TicketError
 from tickets.models import Agent, Ticket
-from tickets.queues import QUEUE_VIEWS, SEARCH_CAP, SORTS, capped_count, find, keyset_page
+from tickets.queues import (
+    QUEUE_VIEWS,
+    SEARCH_CAP,
+    SORTS,
+    capped_count,
+    find,
+    keyset_heads,
+    page_of,
+)
 
 PAGE_SIZE = 25
 # Tab counts are a hint, not a ledger: counted at most once a minute per agent.
@@ -28,12 +40,13 @@ COUNTS_TTL = 60
 @agent_required
 def queue(request: HttpRequest) -> HttpResponse:
     """The ticket list an agent lives in."""
-    return render_queue(request, request.GET, BulkForm(initial={"next": request.GET.urlencode()}))
+    return render_queue(request, request.GET)
 
 
 def render_queue(
-    request: HttpRequest, query: QueryDict, bulk_form: BulkForm, status: int = 200
+    request: HttpRequest, query: QueryDict, refused: BulkForm | None = None, status: int = 200
 ) -> HttpResponse:
+    """The queue page for `query`; with `refused`, a bulk action's form and its errors."""
     agent: Agent = request.agent  # type: ignore[attr-defined]
     form = QueueForm(query)
     data = form.cleaned_data
@@ -43,27 +56,45 @@ def render_queue(
     matches = find(data["q"]) if data.get("q") else None
     if matches is not None:
         rows = rows.filter(AnyOf(F("pk"), matches.ids))
-    page = keyset_page(rows, sort, query.get("after", ""), PAGE_SIZE)
-    selected = bulk_form.selected_ids()
+    heads = keyset_heads(rows, sort, query.get("after", ""), PAGE_SIZE)
     counts = tab_counts(agent)
     context = {
         "form": form,
         "view": view,
         "sort": sort,
-        "page": page,
         "tabs": [
             (tab, counts[key], _queue_url(query, view=key, after=None))
             for key, tab in QUEUE_VIEWS.items()
         ],
-        "next_url": page.next_cursor and _queue_url(query, after=page.next_cursor),
+        "next_url": heads.next_cursor and _queue_url(query, after=heads.next_cursor),
         "first_url": query.get("after") and _queue_url(query, after=None),
-        "bulk_form": bulk_form,
-        "selected": selected,
+        "selected": refused.selected_ids() if refused else set(),
         "filtered": any(form.lookups().values()) or bool(data.get("q")),
         "search_incomplete": matches is not None and not matches.complete,
         "search_cap": SEARCH_CAP,
     }
-    return render(request, "agents/queue.html", context, status=status)
+
+    def draw(csrf_token: str) -> str:
+        bulk_form = refused or BulkForm(initial={"next": query.urlencode()})
+        page = page_of(rows, heads)
+        extra = {"page": page, "bulk_form": bulk_form, "csrf_token": csrf_token}
+        return render_to_string("agents/queue.html", {**context, **extra}, request)
+
+    if refused:  # drawn with the action's errors, never remembered
+        return HttpResponse(draw(get_token(request)), status=status)
+    # Everything the page shows: the rows' own changes bump their version; names of
+    # departments, agents, priorities… are configuration (its version).
+    facts = (
+        "queue",
+        request.get_full_path(),
+        agent.pk,
+        remembered.version(),
+        tuple(sorted(counts.items())),
+        tuple(heads.rows),
+        heads.next_cursor,
+        context["search_incomplete"],
+    )
+    return HttpResponse(drawn(request, facts, draw), status=status)
 
 
 def tab_counts(agent: Agent) -> dict[str, int]:

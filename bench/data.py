@@ -41,6 +41,7 @@ def queue_paths(who: Agent, search: str) -> dict[str, str]:
     priority = visible.values_list("priority", flat=True).order_by("-pk").first()
     return {
         "queue.default": "/agents/",
+        "queue.drawn": "/agents/",  # with a new address each time: see wrk/fresh.lua
         "queue.filtered": f"/agents/?view=all&priority={priority}&sort=due",
         "queue.deep": f"/agents/?view=all&after={_deep_cursor(visible, who)}",
         "queue.search": f"/agents/?view=all&q={search.replace(' ', '+')}",

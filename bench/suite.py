@@ -177,10 +177,19 @@ def measure_page(
     say(f"Measuring {page}: {path}")
     for _warm_up in range(WARM_UP):
         queries = queries_of(session, url)
-    serial = load.wrk(url, connections=1, duration=options.duration, headers=(cookie,))
-    busy = load.wrk(
-        url, connections=options.concurrency, duration=options.duration, headers=(cookie,)
-    )
+    script = "fresh.lua" if page == "queue.drawn" else "report.lua"
+    runs = {
+        connections: load.wrk(
+            url,
+            connections=connections,
+            duration=options.duration,
+            script=script,
+            headers=(cookie,),
+            env={"BENCH_RUN": f"{page}-{connections}-{time.time_ns()}"},
+        )
+        for connections in (1, options.concurrency)
+    }
+    serial, busy = runs[1], runs[options.concurrency]
     figures.add(f"{page}.rps", busy.rate, "req/s")
     figures.add(f"{page}.p50", serial.p50_us / 1000, "ms")
     figures.add(f"{page}.p99", serial.p99_us / 1000, "ms")
