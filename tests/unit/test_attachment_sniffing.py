@@ -34,6 +34,7 @@ def docx() -> bytes:
         ("app.log", "2026-03-02 erreur réseau\t\x1b[31mERROR\x1b[0m\r\n".encode()),
         ("data.csv", b"\xef\xbb\xbfa,b\n1,2\n"),
         ("page.txt", HTML),  # text is text: it is served as a download, never as a page
+        ("pages.txt", b"page one\fpage two\n"),
     ],
 )
 def test_files_whose_content_matches_their_name_are_accepted(name: str, content: bytes) -> None:
@@ -48,6 +49,9 @@ def test_files_whose_content_matches_their_name_are_accepted(name: str, content:
         ("statement.pdf", HTML),
         ("report.docx", PDF),
         ("notes.txt", EXE),
+        ("dump.txt", b"valid UTF-8 until a NUL\x00byte"),
+        ("bell.log", b"2026-03-02 ok\n" * 1000 + b"\x07"),
+        ("tabs.csv", b"a\x0bb\n"),
         ("latin1.log", "caf\xe9".encode("latin-1")),
         ("archive.zip", HTML),
     ],
