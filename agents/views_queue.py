@@ -32,6 +32,14 @@ from tickets.queues import (
 )
 
 PAGE_SIZE = 25
+# What a queue row shows (agents.templatetags.agent_panel.queue_row), and nothing more.
+ROW_RELATIONS = ("requester", "department", "priority", "assignee__user", "team")
+ROW_FIELDS = (
+    *("number", "subject", "status", "version", "resolution_due", "is_overdue", "updated_at"),
+    *("requester__name", "department__name", "team__name"),
+    *("priority__code", "priority__name", "priority__urgency"),
+    *("assignee__user__first_name", "assignee__user__last_name", "assignee__user__username"),
+)
 # Tab counts are a hint, not a ledger: counted at most once a minute per agent.
 COUNTS_TTL = 60
 
@@ -76,7 +84,8 @@ def render_queue(
 
     def draw(csrf_token: str) -> str:
         bulk_form = refused or BulkForm(initial={"next": query.urlencode()})
-        page = page_of(rows, heads)
+        # Found under the agent's sight by `heads`: read by id, with only what a row shows.
+        page = page_of(Ticket.objects.select_related(*ROW_RELATIONS).only(*ROW_FIELDS), heads)
         extra = {"page": page, "bulk_form": bulk_form, "csrf_token": csrf_token}
         return render_to_string("agents/queue.html", {**context, **extra}, request)
 

@@ -273,9 +273,9 @@ def keyset_heads(tickets: TicketQuerySet, sort: Sort, cursor: str, size: int) ->
 def page_of(tickets: TicketQuerySet, heads: Heads) -> Page:
     """The second query: the rows `heads` found, with everything a row shows. Joining the
     requester, assignee… for every candidate row before sorting would cost far more."""
-    ids = heads.ids
-    by_id = {ticket.pk: ticket for ticket in tickets.filter(AnyOf(F("pk"), ids)).fetch()}
-    return Page([by_id[pk] for pk in ids], heads.next_cursor)
+    by_id = {ticket.pk: ticket for ticket in tickets.filter(AnyOf(F("pk"), heads.ids)).fetch()}
+    # One deleted between the two queries is left out.
+    return Page([by_id[pk] for pk in heads.ids if pk in by_id], heads.next_cursor)
 
 
 def encode_cursor(value: Any, pk: int) -> str:
