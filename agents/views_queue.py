@@ -66,28 +66,29 @@ def render_queue(
         rows = rows.filter(AnyOf(F("pk"), matches.ids))
     heads = keyset_heads(rows, sort, query.get("after", ""), PAGE_SIZE)
     counts = tab_counts(agent)
-    context = {
-        "form": form,
-        "view": view,
-        "sort": sort,
-        "tabs": [
-            (tab, counts[key], _queue_url(query, view=key, after=None))
-            for key, tab in QUEUE_VIEWS.items()
-        ],
-        "next_url": heads.next_cursor and _queue_url(query, after=heads.next_cursor),
-        "first_url": query.get("after") and _queue_url(query, after=None),
-        "selected": refused.selected_ids() if refused else set(),
-        "filtered": any(form.lookups().values()) or bool(data.get("q")),
-        "search_incomplete": matches is not None and not matches.complete,
-        "search_cap": SEARCH_CAP,
-    }
+    search_incomplete = matches is not None and not matches.complete
 
     def draw(csrf_token: str) -> str:
-        bulk_form = refused or BulkForm(initial={"next": query.urlencode()})
-        # Found under the agent's sight by `heads`: read by id, with only what a row shows.
-        page = page_of(Ticket.objects.select_related(*ROW_RELATIONS).only(*ROW_FIELDS), heads)
-        extra = {"page": page, "bulk_form": bulk_form, "csrf_token": csrf_token}
-        return render_to_string("agents/queue.html", {**context, **extra}, request)
+        context = {
+            "form": form,
+            "view": view,
+            "sort": sort,
+            "tabs": [
+                (tab, counts[key], _queue_url(query, view=key, after=None))
+                for key, tab in QUEUE_VIEWS.items()
+            ],
+            # Found under the agent's sight by `heads`: read by id, with what a row shows.
+            "page": page_of(Ticket.objects.select_related(*ROW_RELATIONS).only(*ROW_FIELDS), heads),
+            "next_url": heads.next_cursor and _queue_url(query, after=heads.next_cursor),
+            "first_url": query.get("after") and _queue_url(query, after=None),
+            "bulk_form": refused or BulkForm(initial={"next": query.urlencode()}),
+            "selected": refused.selected_ids() if refused else set(),
+            "filtered": any(form.lookups().values()) or bool(data.get("q")),
+            "search_incomplete": search_incomplete,
+            "search_cap": SEARCH_CAP,
+            "csrf_token": csrf_token,
+        }
+        return render_to_string("agents/queue.html", context, request)
 
     if refused:  # drawn with the action's errors, never remembered
         return HttpResponse(draw(get_token(request)), status=status)
@@ -101,7 +102,7 @@ def render_queue(
         tuple(sorted(counts.items())),
         tuple(heads.rows),
         heads.next_cursor,
-        context["search_incomplete"],
+        search_incomplete,
     )
     return HttpResponse(drawn(request, facts, draw), status=status)
 
