@@ -175,9 +175,11 @@ def measure_page(
     server finish the requests the previous page's load left queued."""
     url = server.url + path
     say(f"Measuring {page}: {path}")
-    for _warm_up in range(WARM_UP):
-        queries = queries_of(session, url)
-    script = "fresh.lua" if page == "queue.drawn" else "report.lua"
+    fresh = page == "queue.drawn"  # a new address each time, as wrk/fresh.lua asks
+    for number in range(WARM_UP):
+        address = f"{url}?fresh=warm-{time.time_ns()}-{number}" if fresh else url
+        queries = queries_of(session, address)
+    script = "fresh.lua" if fresh else "report.lua"
     runs = {
         connections: load.wrk(
             url,
