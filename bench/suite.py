@@ -111,6 +111,7 @@ def measure_server(
         for page in PAGES:
             measure_page(options, server, session, cookie, page, paths[page], figures)
         compare(figures, short_thread)
+        portal_queries(server.url, topic)  # warm, as the pages are: configuration read once
         figures.add("portal.queries", portal_queries(server.url, topic), "queries")
         measure_portal(options, server, topic, None, "portal.created", figures)
         measure_portal(options, server, topic, attachment, "portal.created_with_file", figures)
