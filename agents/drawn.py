@@ -15,6 +15,7 @@ placeholder where the token goes, and each answer gets its own request's token.
 
 import hashlib
 import secrets
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
@@ -29,6 +30,7 @@ PAGES_KEPT = 64
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 _pages: OrderedDict[str, str] = OrderedDict()
+_lock = threading.Lock()
 
 
 def drawn(request: HttpRequest, facts: Hashable, draw: Callable[[str], str]) -> str:
@@ -38,16 +40,20 @@ def drawn(request: HttpRequest, facts: Hashable, draw: Callable[[str], str]) -> 
     if not settings.HELPDESK_REMEMBER_CONFIGURATION or len(get_messages(request)):
         return draw(get_token(request))
     key = hashlib.sha256(repr(facts).encode()).hexdigest()
-    page = _pages.get(key)
+    with _lock:  # threaded servers: another request may be dropping the oldest page
+        page = _pages.get(key)
+        if page is not None:
+            _pages.move_to_end(key)
     if page is None:
-        page = _pages[key] = draw(CSRF_PLACEHOLDER)
-        if len(_pages) > PAGES_KEPT:
-            _pages.popitem(last=False)
-    else:
-        _pages.move_to_end(key)
+        page = draw(CSRF_PLACEHOLDER)
+        with _lock:
+            _pages[key] = page
+            while len(_pages) > PAGES_KEPT:
+                _pages.popitem(last=False)
     return page.replace(CSRF_PLACEHOLDER, get_token(request))
 
 
 def forget_all() -> None:
     """Forget every page (tests start with none)."""
-    _pages.clear()
+    with _lock:
+        _pages.clear()

@@ -69,6 +69,7 @@ def render_queue(
     search_incomplete = matches is not None and not matches.complete
 
     def draw(csrf_token: str) -> str:
+        bulk_form = BulkForm(initial={"next": query.urlencode()}) if refused is None else refused
         context = {
             "form": form,
             "view": view,
@@ -81,8 +82,8 @@ def render_queue(
             "page": page_of(Ticket.objects.select_related(*ROW_RELATIONS).only(*ROW_FIELDS), heads),
             "next_url": heads.next_cursor and _queue_url(query, after=heads.next_cursor),
             "first_url": query.get("after") and _queue_url(query, after=None),
-            "bulk_form": refused or BulkForm(initial={"next": query.urlencode()}),
-            "selected": refused.selected_ids() if refused else set(),
+            "bulk_form": bulk_form,
+            "selected": bulk_form.selected_ids(),
             "filtered": any(form.lookups().values()) or bool(data.get("q")),
             "search_incomplete": search_incomplete,
             "search_cap": SEARCH_CAP,
@@ -90,7 +91,7 @@ def render_queue(
         }
         return render_to_string("agents/queue.html", context, request)
 
-    if refused:  # drawn with the action's errors, never remembered
+    if refused is not None:  # drawn with the action's errors, never remembered
         return HttpResponse(draw(get_token(request)), status=status)
     # Everything the page shows: the rows' own changes bump their version; names of
     # departments, agents, priorities… are configuration (its version).
