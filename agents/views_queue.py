@@ -94,7 +94,8 @@ def render_queue(
     if refused is not None:  # drawn with the action's errors, never remembered
         return HttpResponse(draw(get_token(request)), status=status)
     # Everything the page shows: the rows' own changes bump their version; names of
-    # departments, agents, priorities… are configuration (its version).
+    # departments, agents, priorities… are configuration (its version), and a renamed
+    # requester counts as a change of it (`forget_renamed_requester`).
     facts = (
         "queue",
         request.get_full_path(),
@@ -106,6 +107,15 @@ def render_queue(
         search_incomplete,
     )
     return HttpResponse(drawn(request, facts, draw), status=status)
+
+
+def forget_renamed_requester(
+    *, created: bool, update_fields: frozenset[str] | None, **_signal: Any
+) -> None:
+    """A contact saved with a new name: remembered queue pages show it. Renames are rare and
+    new contacts (a ticket from a new address) change no page, so only these count."""
+    if not created and (update_fields is None or "name" in update_fields):
+        remembered.forget()
 
 
 def tab_counts(agent: Agent) -> dict[str, int]:

@@ -244,10 +244,10 @@ def keyset_page(tickets: TicketQuerySet, sort: Sort, cursor: str, size: int) -> 
 @dataclass(frozen=True)
 class Heads:
     """What the first of a keyset page's two queries finds: for each row its id, its version,
-    when it last changed and its requester's name (everything a queue row shows is the
-    ticket's own, or configuration, or that name), and where the next page starts."""
+    when it last changed and its requester (everything a queue row shows is the ticket's
+    own, or configuration, or the requester's name), and where the next page starts."""
 
-    rows: list[tuple[int, int, datetime, str]]
+    rows: list[tuple[int, int, datetime, int]]
     next_cursor: str | None
 
     @property
@@ -256,12 +256,12 @@ class Heads:
 
 
 def keyset_heads(tickets: TicketQuerySet, sort: Sort, cursor: str, size: int) -> Heads:
-    """The first query of a page: from the ticket table and its indexes (and each row's
-    requester by primary key), never joining the other tables for every candidate row."""
+    """The first query of a page: from the ticket table and its indexes alone, never joining
+    the other tables for every candidate row."""
     position = decode_cursor(cursor)
     if position is not None:
         tickets = tickets.filter(sort.after(*position))
-    columns = ("pk", "version", "updated_at", "requester__name", sort.field)
+    columns = ("pk", "version", "updated_at", "requester_id", sort.field)
     found = list(tickets.order_by(*sort.ordering()).values_list(*columns)[: size + 1])
     rows = [row[:4] for row in found[:size]]
     if len(found) <= size:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from pytest_django import Settings
 
 from agents import drawn
+from helpdesk import remembered
 from tests.conftest import Cast
 from tests.integration.agents.conftest import client_for
 from tickets import operations as ops
@@ -64,6 +65,17 @@ def test_a_renamed_requester_is_shown_at_once(
     ops.update_contact(cast.requester, name="Jordan Blake-Okafor", phone="")
 
     assert "Jordan Blake-Okafor" in page(alex)
+
+
+def test_new_contacts_and_linked_accounts_keep_what_is_remembered(
+    cast: Cast, customer_user: object
+) -> None:
+    before = remembered.version()
+
+    ops.find_or_create_contact(email="new.caller@northbank.test", name="New Caller")
+    cast.requester.save(update_fields=["user"])
+
+    assert remembered.version() == before
 
 
 def test_a_renamed_department_is_shown_at_once(
