@@ -226,17 +226,22 @@ def test_manage_py_defaults_to_development_but_the_servers_do_not() -> None:
     assert "SECRET_KEY must be set when DEBUG is false" in server.stderr
 
 
+LOCAL_CACHE = "django.core.cache.backends.locmem.LocMemCache"
+# Django's Redis backend, with one client per server (helpdesk/cache.py).
+REDIS_CACHE = "helpdesk.cache.RedisCache"
+
+
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, ["False", "django.contrib.sessions.backends.db"]),
+        ({}, ["False", "django.contrib.sessions.backends.db", LOCAL_CACHE]),
         (
             {"CACHE_URL": "redis://127.0.0.1:6379/9"},
-            ["True", "django.contrib.sessions.backends.cached_db"],
+            ["True", "django.contrib.sessions.backends.cached_db", REDIS_CACHE],
         ),
         (
             {"CACHE_URL": "redis://127.0.0.1:6379/9", "HELPDESK_REMEMBER_CONFIGURATION": "false"},
-            ["False", "django.contrib.sessions.backends.cached_db"],
+            ["False", "django.contrib.sessions.backends.cached_db", REDIS_CACHE],
         ),
     ],
 )
@@ -247,8 +252,9 @@ def test_only_a_shared_cache_remembers_configuration_and_sessions(
         "shell",
         "-c",
         "from django.conf import settings as s; "
-        "print(s.HELPDESK_REMEMBER_CONFIGURATION, s.SESSION_ENGINE)",
+        "print(s.HELPDESK_REMEMBER_CONFIGURATION, s.SESSION_ENGINE, "
+        "s.CACHES['default']['BACKEND'])",
         **production(**env),
     )
 
-    assert shown.stdout.split()[-2:] == expected, shown.stderr
+    assert shown.stdout.split()[-3:] == expected, shown.stderr
