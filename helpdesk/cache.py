@@ -15,14 +15,13 @@ from django.core.cache.backends import redis
 class RedisCacheClient(redis.RedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._clients: dict[int, Any] = {}
+        self._clients: dict[Any, Any] = {}  # Django's connection pool → its client
 
     def get_client(self, key: str | None = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)  # a replica at random, for reads
-        client = self._clients.get(index)
+        pool = self._get_connection_pool(write)  # Django's: one per server, kept
+        client = self._clients.get(pool)
         if client is None:
-            pool = self._pool_class.from_url(self._servers[index], **self._pool_options)
-            client = self._clients[index] = self._client(connection_pool=pool)
+            client = self._clients[pool] = self._client(connection_pool=pool)
         return client
 
 
