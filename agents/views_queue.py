@@ -60,7 +60,8 @@ def render_queue(
     data = form.cleaned_data
     view = QUEUE_VIEWS[data.get("view") or "open"]
     sort = SORTS[data.get("sort") or "updated"]
-    rows = view.narrow(Ticket.objects.visible_to(agent), agent).filter(**form.lookups())
+    lookups = form.lookups()
+    rows = view.narrow(Ticket.objects.visible_to(agent), agent).filter(**lookups)
     matches = find(data["q"]) if data.get("q") else None
     if matches is not None:
         rows = rows.filter(AnyOf(F("pk"), matches.ids))
@@ -84,7 +85,7 @@ def render_queue(
             "first_url": query.get("after") and _queue_url(query, after=None),
             "bulk_form": bulk_form,
             "selected": bulk_form.selected_ids(),
-            "filtered": any(form.lookups().values()) or bool(data.get("q")),
+            "filtered": any(lookups.values()) or bool(data.get("q")),
             "search_incomplete": search_incomplete,
             "search_cap": SEARCH_CAP,
             "csrf_token": csrf_token,
