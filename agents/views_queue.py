@@ -65,7 +65,7 @@ def render_queue(
     matches = find(data["q"]) if data.get("q") else None
     if matches is not None:
         rows = rows.filter(AnyOf(F("pk"), matches.ids))
-    heads = keyset_heads(rows, sort, query.get("after", ""), PAGE_SIZE)
+    heads = keyset_heads(rows, sort, query.get("after", ""), PAGE_SIZE, few=matches is not None)
     counts = tab_counts(agent)
     search_incomplete = matches is not None and not matches.complete
 

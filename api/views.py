@@ -93,7 +93,11 @@ class TicketList(APIView):
         query_serializer.is_valid(raise_exception=True)
         query = query_serializer.validated_data
         page = keyset_page(
-            _filtered(request, query), SORTS[query["sort"]], query["cursor"], query["page_size"]
+            _filtered(request, query),
+            SORTS[query["sort"]],
+            query["cursor"],
+            query["page_size"],
+            few=bool(query.get("q", "").strip()),
         )
         next_url = None
         if page.next_cursor:

@@ -236,9 +236,12 @@ class Page:
     next_cursor: str | None
 
 
-def keyset_page(tickets: TicketQuerySet, sort: Sort, cursor: str, size: int) -> Page:
-    """The `size` rows after `cursor` in `sort` order: as fast on page 10,000 as on page 1."""
-    return page_of(tickets, keyset_heads(tickets, sort, cursor, size))
+def keyset_page(
+    tickets: TicketQuerySet, sort: Sort, cursor: str, size: int, *, few: bool = False
+) -> Page:
+    """The `size` rows after `cursor` in `sort` order: as fast on page 10,000 as on page 1.
+    `few`: see `keyset_heads`."""
+    return page_of(tickets, keyset_heads(tickets, sort, cursor, size, few=few))
 
 
 @dataclass(frozen=True)
@@ -255,14 +258,24 @@ class Heads:
         return [row[0] for row in self.rows]
 
 
-def keyset_heads(tickets: TicketQuerySet, sort: Sort, cursor: str, size: int) -> Heads:
+def keyset_heads(
+    tickets: TicketQuerySet, sort: Sort, cursor: str, size: int, *, few: bool = False
+) -> Heads:
     """The first query of a page: from the ticket table and its indexes alone, never joining
-    the other tables for every candidate row."""
+    the other tables for every candidate row.
+
+    `few`: `tickets` are at most a search's matches (`SEARCH_CAP`), found by id. They are
+    then all read and the page is cut here: told it needs only a page of them, PostgreSQL
+    walks the sort's index from the newest ticket, testing each against the ids, and the
+    matches of a common word are mostly old tickets (125 ms for 44,000 rows at a million
+    tickets, against 5 ms for reading 2,000 rows by id and sorting them).
+    """
     position = decode_cursor(cursor)
     if position is not None:
         tickets = tickets.filter(sort.after(*position))
     columns = ("pk", "version", "updated_at", "requester_id", sort.field)
-    found = list(tickets.order_by(*sort.ordering()).values_list(*columns)[: size + 1])
+    ordered = tickets.order_by(*sort.ordering()).values_list(*columns)
+    found = list(ordered)[: size + 1] if few else list(ordered[: size + 1])
     rows = [row[:4] for row in found[:size]]
     if len(found) <= size:
         return Heads(rows, None)

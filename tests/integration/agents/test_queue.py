@@ -4,7 +4,9 @@ query count that does not grow with the rows."""
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agents import views_queue
@@ -134,14 +136,18 @@ def test_search_never_shows_tickets_outside_the_agents_sight(
     assert numbers(response) == []
 
 
+# A search's pages are cut in Python, the others' by the database (`keyset_heads`).
+@pytest.mark.parametrize("search", ["", "&q=ticket"])
 def test_pages_follow_each_other_without_gaps_or_repeats(
-    alex: Client, open_ticket: OpenTicket, monkeypatch: pytest.MonkeyPatch
+    alex: Client, open_ticket: OpenTicket, monkeypatch: pytest.MonkeyPatch, search: str
 ) -> None:
     monkeypatch.setattr(views_queue, "PAGE_SIZE", 2)
     opened = {open_ticket(subject=f"Ticket {n}").number for n in range(5)}
+    other = open_ticket(subject="Something else").number
+    listed = opened if search else {*opened, other}
 
     seen: list[str] = []
-    url = reverse("agents:queue") + "?view=all&sort=number"
+    url = reverse("agents:queue") + "?view=all&sort=number" + search
     for _page in range(3):
         response = alex.get(url)
         seen += numbers(response)
@@ -150,8 +156,38 @@ def test_pages_follow_each_other_without_gaps_or_repeats(
             break
         url = match[1].replace("&amp;", "&")
 
-    assert seen == sorted(opened)
+    assert seen == sorted(listed)
     assert match is None
+
+
+@pytest.mark.parametrize("few", [False, True])
+def test_only_a_searchs_matches_are_read_whole_and_their_page_cut_in_python(
+    desk_ticket: Ticket, few: bool
+) -> None:
+    # Given a LIMIT, PostgreSQL walks the sort's index through the whole desk looking for a
+    # search's matches (125 ms at a million tickets); a queue view needs the LIMIT.
+    with CaptureQueriesContext(connection) as queries:
+        heads = queues.keyset_heads(Ticket.objects.all(), queues.SORTS["updated"], "", 25, few=few)
+
+    assert heads.ids == [desk_ticket.pk]
+    assert ("LIMIT" in queries[0]["sql"]) is not few
+
+
+def test_the_queue_reads_only_a_searchs_matches_whole(
+    alex: Client, desk_ticket: Ticket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[bool] = []
+
+    def heads(*args: object, few: bool) -> queues.Heads:
+        asked.append(few)
+        return queues.keyset_heads(*args, few=few)
+
+    monkeypatch.setattr(views_queue, "keyset_heads", heads)
+    alex.get(reverse("agents:queue"), {"view": "all"})
+    response = alex.get(reverse("agents:queue"), {"view": "all", "q": "banking"})
+
+    assert numbers(response) == [desk_ticket.number]
+    assert asked == [False, True]
 
 
 def test_a_tampered_page_cursor_starts_again_at_the_first_page(
