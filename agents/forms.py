@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agents.access import NOT_AN_AGENT
-from agents.choices import CachedModelChoiceField
+from agents.choices import CachedModelChoiceField, FilterChoiceField
 from helpdesk.uploads import MultipleFileField
 from sla.models import SLAPlan
 from tickets.models import (
@@ -359,13 +359,13 @@ class QueueForm(forms.Form):
         choices=[(key, view.label) for key, view in QUEUE_VIEWS.items()], required=False
     )
     q = forms.CharField(required=False, max_length=200, label="Search")
-    department = CachedModelChoiceField(Department.objects.all(), required=False)
-    topic = CachedModelChoiceField(HelpTopic.objects.none(), required=False, label="Help topic")
-    priority = CachedModelChoiceField(Priority.objects.all(), required=False)
+    department = FilterChoiceField(Department.objects.all(), required=False)
+    topic = FilterChoiceField(HelpTopic.objects.none(), required=False, label="Help topic")
+    priority = FilterChoiceField(Priority.objects.all(), required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
-    assignee = CachedModelChoiceField(active_agents(), required=False)
-    team = CachedModelChoiceField(Team.objects.all(), required=False)
-    sla_plan = CachedModelChoiceField(SLAPlan.objects.all(), required=False, label="SLA plan")
+    assignee = FilterChoiceField(active_agents(), required=False)
+    team = FilterChoiceField(Team.objects.all(), required=False)
+    sla_plan = FilterChoiceField(SLAPlan.objects.all(), required=False, label="SLA plan")
     source = forms.ChoiceField(choices=[("", "Any source"), *Ticket.Source.choices], required=False)
     created_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,12 +1,13 @@
 """Select boxes drawn from cached options (agents.choices): no queries once cached, fresh
-after an admin's change, and a submitted value is still checked against the database."""
+after an admin's change, and a submitted value is still checked against the database (a
+queue filter's against the options shown)."""
 
 import pytest
 from django.contrib.auth.models import update_last_login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from pytest_django import Settings
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from agents.choices import CachedModelChoiceField, fingerprint
 from agents.forms import BulkForm, QueueForm
@@ -67,6 +68,20 @@ def test_a_submitted_value_is_still_checked_against_the_database(cast: Cast) -> 
     # ...but the form refuses it.
     with pytest.raises(ValidationError):
         field.clean(str(cast.sysadmin.pk))
+
+
+def test_a_queue_filter_is_checked_against_the_options_shown_without_a_query(
+    cast: Cast, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    QueueForm({}).as_div()  # caches the options
+
+    with django_assert_num_queries(0):
+        form = QueueForm({"priority": str(cast.p2.pk), "department": "99999", "assignee": "²"})
+        lookups = form.lookups()
+
+    assert lookups == {"priority": cast.p2.pk}
+    assert set(form.errors) == {"department", "assignee"}
+    assert "Select a valid choice" in form.errors["department"][0]
 
 
 def test_lists_narrowed_differently_are_cached_apart(cast: Cast) -> None:
