@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from agents.views_queue import PAGE_SIZE
 from sla import jobs
+from tickets.generator import GENERATED_DOMAIN
 from tickets.models import Agent, HelpTopic, ThreadEntry, Ticket, TicketQuerySet
 from tickets.queues import QUEUE_VIEWS, SORTS, encode_cursor
 
@@ -61,10 +62,12 @@ def _deep_cursor(visible: TicketQuerySet, who: Agent) -> str:
 
 
 def search_text(who: Agent) -> str:
-    """Two words of a subject the agent can see: a search that finds something on any desk."""
-    subject = (
-        Ticket.objects.visible_to(who).order_by("-pk").values_list("subject", flat=True).first()
-    )
+    """Two words of the newest generated subject the agent can see: a search that finds
+    something on any desk, and the same search in every run on one desk (the portal's load
+    adds tickets whose subjects are all alike, newer than the generated ones)."""
+    subjects = Ticket.objects.visible_to(who).order_by("-pk").values_list("subject", flat=True)
+    generated = subjects.filter(requester__email__endswith=f".{GENERATED_DOMAIN}")
+    subject = generated.first() or subjects.first()
     words = [word for word in (subject or "").split() if word.isalpha() and len(word) > 3]
     return " ".join(words[:2]) or "printer"
 
