@@ -223,4 +223,6 @@ def test_a_search_matching_too_many_tickets_says_so(
     response = alex.get(reverse("agents:queue"), {"view": "all", "q": "printer"})
 
     assert len(numbers(response)) == 1
-    assert "only some of them are listed" in response.content.decode()
+    page = response.content.decode()
+    assert "only some of them are listed, and the view and filters apply to those" in page
+    assert "Add words to narrow the search." in page
