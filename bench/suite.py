@@ -311,6 +311,7 @@ def context(options: argparse.Namespace, commit: str) -> dict[str, str]:
         "load": f"wrk, {options.concurrency} connections for throughput, 1 for latency, "
         f"{options.duration:g} s each; gunicorn {load.WORKERS} sync workers",
         "agent": options.agent,
+        "search": data.search_text(data.agent(options.agent)),
         "machine": f"{os.cpu_count()} CPUs, PostgreSQL {postgres}",
         "commit": commit or "unknown",
     }

@@ -70,3 +70,6 @@ def test_runner_prints_every_figure_and_writes_the_results_table(tmp_path: Path)
     [table] = tmp_path.glob("*-300.md")
     rows = re.findall(r"^\| `([^`]+)` \| -?[\d.]+ \|", table.read_text(), re.MULTILINE)
     assert sorted(rows) == sorted(FIGURES)
+    searched = re.search(r"^- search: (.+)$", table.read_text(), re.MULTILINE)
+    assert searched is not None
+    assert f"q={searched[1].replace(' ', '+')}" in done.stderr  # the words measured
