@@ -394,9 +394,11 @@ class QueueForm(forms.Form):
         data = self.cleaned_data
         found = {name: data[name] for name in self.EXACT if data.get(name)}
         for name, lookup in self.RANGES.items():
-            if data.get(name):
-                # "to" includes its whole day: compare with the next midnight.
-                day = data[name] + timedelta(days=1) if name.endswith("_to") else data[name]
+            day = data.get(name)
+            if name.endswith("_to") and day:
+                # "to" includes its whole day: compare with the next midnight, if any.
+                day = day + timedelta(days=1) if day < date.max else None
+            if day:
                 found[lookup] = timezone.make_aware(datetime.combine(day, time.min))
         return found
 

@@ -12,9 +12,9 @@ urlpatterns = [
     path("profile/alerts/", views_auth.alert_preferences, name="alert_preferences"),
     path("profile/password/", views_auth.PasswordChangeView.as_view(), name="password"),
     path("tickets/new/", views_ticket.new_ticket, name="new_ticket"),
-    path("tickets/<str:number>/", views_ticket.ticket_page, name="ticket"),
+    path("tickets/<ticket:number>/", views_ticket.ticket_page, name="ticket"),
     # Before the actions' catch-all: "sla" is a page, not an action.
-    path("tickets/<str:number>/sla/", views_ticket.sla_explained, name="ticket_sla"),
-    path("tickets/<str:number>/<slug:action>/", views_ticket.act, name="act"),
+    path("tickets/<ticket:number>/sla/", views_ticket.sla_explained, name="ticket_sla"),
+    path("tickets/<ticket:number>/<slug:action>/", views_ticket.act, name="act"),
     path("files/<int:attachment_id>/", views_ticket.attachment, name="attachment"),
 ]

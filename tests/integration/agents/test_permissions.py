@@ -117,6 +117,18 @@ def test_an_unknown_ticket_number_is_a_404_like_a_forbidden_one(sign_in: SignIn)
     assert client.get(reverse("agents:attachment", args=[999999])).status_code == 404
 
 
+@pytest.mark.parametrize("path", ["{}/", "{}/sla/", "{}/note/"])
+def test_a_ticket_number_that_is_not_digits_is_a_404(
+    sign_in: SignIn, world: Fixtures, path: str
+) -> None:
+    client = sign_in("admin")
+    tickets = reverse("agents:queue") + "tickets/"
+
+    assert client.get(tickets + path.format(world.ticket.number)).status_code != 404
+    # A NUL character reached PostgreSQL, which refused the query: a server error.
+    assert client.get(tickets + path.format(f"{world.ticket.number}%00")).status_code == 404
+
+
 def test_an_unknown_action_is_a_404(sign_in: SignIn, world: Fixtures) -> None:
     url = reverse("agents:act", args=[world.ticket.number, "delete"])
 

@@ -2,6 +2,7 @@
 query count that does not grow with the rows."""
 
 import re
+from datetime import datetime
 
 import pytest
 from django.db import connection
@@ -190,12 +191,47 @@ def test_the_queue_reads_only_a_searchs_matches_whole(
     assert asked == [False, True]
 
 
+# A cursor's value must be one the database compares with the sort's column: a string, a
+# number or a naive time for a time, a NUL in a number, a huge id were server errors.
+@pytest.mark.parametrize(
+    ("sort", "cursor"),
+    [
+        ("updated", "not-a-cursor"),
+        ("updated", queues.encode_cursor("x", 1)),
+        ("updated", queues.encode_cursor(10**30, 5)),
+        ("updated", queues.encode_cursor(datetime(2026, 1, 1), 5)),  # noqa: DTZ001 - naive
+        ("updated", queues.encode_cursor(None, 5)),
+        ("due", queues.encode_cursor("not-a-date", 5)),
+        ("priority", queues.encode_cursor("abc", 5)),
+        ("priority", queues.encode_cursor(10**30, 5)),
+        ("number", queues.encode_cursor("1\x002", 5)),
+        ("number", queues.encode_cursor("10000000", 10**30)),
+    ],
+)
 def test_a_tampered_page_cursor_starts_again_at_the_first_page(
-    alex: Client, desk_ticket: Ticket
+    alex: Client, desk_ticket: Ticket, sort: str, cursor: str
 ) -> None:
-    response = alex.get(reverse("agents:queue"), {"view": "all", "after": "not-a-cursor"})
+    response = alex.get(reverse("agents:queue"), {"view": "all", "sort": sort, "after": cursor})
 
+    assert response.status_code == 200
     assert numbers(response) == [desk_ticket.number]
+
+
+@pytest.mark.parametrize(
+    ("dates", "listed"),
+    [
+        ({"created_to": "9999-12-31"}, True),  # its next midnight is past the last date
+        ({"updated_to": "9999-12-31", "created_from": "0001-01-01"}, True),
+        ({"created_from": "9999-12-31"}, False),
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_filter_as_any_other(
+    alex: Client, desk_ticket: Ticket, dates: dict[str, str], listed: bool
+) -> None:
+    response = alex.get(reverse("agents:queue"), {"view": "all", **dates})
+
+    assert response.status_code == 200
+    assert numbers(response) == ([desk_ticket.number] if listed else [])
 
 
 def test_the_queue_query_count_does_not_grow_with_rows(

@@ -99,6 +99,17 @@ def test_acting_on_the_ticket(
     assert ticket.status == (Ticket.Status.CLOSED if allowed else Ticket.Status.OPEN)
 
 
+@pytest.mark.parametrize("path", ["{}/", "{}/submitted/", "{}/reply/"])
+def test_a_ticket_number_that_is_not_digits_is_a_404(
+    ticket: Ticket, requester_client: Client, path: str
+) -> None:
+    tickets = reverse("portal:my_tickets")
+
+    assert requester_client.get(tickets + path.format(ticket.number)).status_code != 404
+    bad = tickets + path.format(f"{ticket.number}%00")
+    assert requester_client.get(bad).status_code == 404
+
+
 def test_changes_need_a_post(ticket: Ticket, requester_client: Client) -> None:
     for name in ("reply", "close", "confirm_fixed"):
         response = requester_client.get(reverse(f"portal:{name}", args=[ticket.number]))
