@@ -40,6 +40,10 @@ from tickets.models import (
     phone_validator,
 )
 
+# An id as a client may send it: ASCII digits ("²" is a digit to str.isdigit, not to int),
+# within PostgreSQL's bigint.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+BIGINT = 2**63
 REQUIRED = ("name", "email", "subject", "message")
 OPTIONAL = (
     "alert",
@@ -220,11 +224,11 @@ def _email(value: str) -> str:
 def _whole_number(value: object, name: str) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise Invalid(f"{name}: must be a number")
-    if isinstance(value, str) and not value.strip().isdigit():
-        raise Invalid(f"{name}: must be a number")
-    return int(value)
+    if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value.strip()):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < BIGINT:
+        return value
+    raise Invalid(f"{name}: must be a number")
 
 
 def _topic(value: object, key: ApiKey) -> HelpTopic:
@@ -243,8 +247,10 @@ def _priority(value: object) -> Priority | None:
     """A priority by id (osTicket's priorityId) or by code such as "P1"."""
     if value is None or value == "":
         return None
-    if isinstance(value, str) and not value.strip().isdigit():
-        priority = Priority.objects.filter(code__iexact=value.strip()).first()
+    if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value.strip()):
+        # A code. A NUL character, which PostgreSQL refuses to read, matches none.
+        code = value.strip().replace("\x00", "\ufffd")
+        priority = Priority.objects.filter(code__iexact=code).first()
     else:
         priority = Priority.objects.filter(pk=_whole_number(value, "priority")).first()
     if priority is None:

@@ -187,6 +187,11 @@ def test_priority_and_notes_need_the_keys_agent_for_the_note(
         ({"email": "not-an-address"}, 400, ["email: “not-an-address” is not an email address"]),
         ({"topicId": 99999}, 400, ["topicId: unknown help topic 99999"]),
         ({"priority": "P9"}, 400, ["priority: unknown priority P9"]),
+        # Digits to str.isdigit, not to int(); a NUL PostgreSQL refuses to read; past bigint.
+        ({"topicId": "²"}, 400, ["topicId: must be a number"]),
+        ({"topicId": 10**30}, 400, ["topicId: must be a number"]),
+        ({"priority": "²"}, 400, ["priority: unknown priority ²"]),
+        ({"priority": "P\x001"}, 400, ["priority: unknown priority P"]),
         ({"alert": "maybe"}, 400, ["alert: must be true or false"]),
         ({"ip": "300.1.2.3"}, 400, ["ip: “300.1.2.3” is not an IP address"]),
         ({"source": "Fax"}, 400, ["source: must be one of"]),
