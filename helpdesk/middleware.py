@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 
@@ -29,6 +30,24 @@ class HealthCheckMiddleware:
         except DatabaseError:
             return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
         return HttpResponse("ok\n", content_type="text/plain")
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character anywhere in the address is a 400, "Bad request".
+
+    No page takes one, and PostgreSQL refuses any text that holds one, so a filter or a
+    look-up that passed it along was a server error (Django admin's list filters did). Form
+    fields refuse it themselves: Django's and DRF's prohibit null characters.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            raise BadRequest("A NUL character in the address.")
+        return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware:

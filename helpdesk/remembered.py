@@ -66,6 +66,12 @@ def remembered_copy(name: str, load: Callable[[], T]) -> T:
     return pickle.loads(pickled)  # noqa: S301
 
 
+def clear_process_memory() -> None:
+    """Drop what this process keeps, not what the cache does (each test starts with none:
+    entries of earlier tests' versions would fill it and clear it in the middle of one)."""
+    _remembered.clear()
+
+
 def version() -> int:
     """The current version: read from the cache once per request, every time outside one."""
     current = getattr(_request, "version", None)

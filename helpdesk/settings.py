@@ -146,6 +146,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so load balancers get an answer whatever the Host header or scheme.
     "helpdesk.middleware.HealthCheckMiddleware",
+    "helpdesk.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

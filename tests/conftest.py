@@ -28,6 +28,7 @@ from django.db import connection
 from pytest_django import Settings
 
 from agents import drawn
+from helpdesk import remembered
 from helpdesk.celery import app as celery_app
 from sla.models import SLAPlan
 from tickets import operations as ops
@@ -52,10 +53,12 @@ def shared_cache(settings: Settings) -> None:
     """Configuration is remembered and sessions are read from the cache, as in production
     with CACHE_URL (one process here: the in-memory cache is shared by all it runs). Each
     test's database is rolled back, but the cache would keep what an earlier test read from
-    it: every test starts with an empty cache, and no remembered pages (agents.drawn)."""
+    it: every test starts with an empty cache, nothing remembered in this process
+    (helpdesk.remembered) and no remembered pages (agents.drawn)."""
     settings.HELPDESK_REMEMBER_CONFIGURATION = True
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     cache.clear()
+    remembered.clear_process_memory()
     drawn.forget_all()
 
 

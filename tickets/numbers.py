@@ -14,8 +14,7 @@ def new_ticket_number() -> str:
 
 class TicketNumberConverter:
     """`<ticket:number>` in a URL: digits only, at most as many as the column holds.
-    Anything else is a 404 before the database sees it (a NUL character in a number made
-    PostgreSQL refuse the query: a server error)."""
+    Anything else is a 404 before the database is asked for it."""
 
     regex = "[0-9]{1,12}"
 
