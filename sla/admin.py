@@ -149,17 +149,30 @@ class SLAPlanAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = SimulatorForm(request.GET or None)
-        results = simulate(**form.cleaned_data) if form.is_valid() else []
         context = {
             **self.admin_site.each_context(request),
             "title": "SLA simulator",
             "opts": self.model._meta,
+            "results": simulated(form),
             "form": form,
-            "results": results,
             "time_zone": timezone.get_current_timezone_name(),
             "changelist_url": reverse("admin:sla_slaplan_changelist"),
         }
         return TemplateResponse(request, "admin/sla/simulate.html", context)
+
+
+def simulated(form: "SimulatorForm") -> list["SimulatedClock"]:
+    """The simulation the form asks for; a start the clocks cannot run from is the form's
+    error (due times past the year 9999, or a calendar without business hours left)."""
+    if not form.is_valid():
+        return []
+    try:
+        return simulate(**form.cleaned_data)
+    except OverflowError:
+        form.add_error("start", "The due times would fall after the year 9999: choose earlier.")
+    except ValueError as error:
+        form.add_error("start", str(error))
+    return []
 
 
 class SimulatorForm(forms.Form):

@@ -208,7 +208,8 @@ def add(
         remaining -= end - begin
         if trace is not None and end > begin:
             trace.append(Stretch(begin, end))
-    raise AssertionError("unreachable: _intervals ends by raising")  # pragma: no cover
+    # Only an always-open calendar's one interval ends: at the last instant a clock shows.
+    raise OverflowError(f"{amount} of business time from {start:%Y-%m-%d} ends after {FOREVER:%Y}")
 
 
 def between(calendar: Calendar, start: datetime, end: datetime) -> timedelta:

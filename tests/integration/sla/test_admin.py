@@ -168,6 +168,23 @@ def test_the_simulator_shows_due_times_and_the_calendar_reasoning(
     assert url in admin_client.get(reverse("admin:sla_slaplan_changelist")).content.decode()
 
 
+@pytest.mark.parametrize("office_hours", [False, True])
+def test_a_start_too_close_to_the_year_9999_is_the_forms_error(
+    admin_client: Client, cast: Cast, office_hours: bool
+) -> None:
+    if office_hours:  # the calendar is searched for decades ahead: past the last date
+        office = BusinessSchedule.objects.create(name="Office", time_zone="Europe/London")
+        office.windows.create(weekday=0, start=time(8), end=time(18))
+        cast.sev_c.schedule = office
+        cast.sev_c.save()
+    query = {"plan": cast.sev_c.pk, "priority": cast.p3.pk, "start": "9999-12-31T23:00"}
+
+    response = admin_client.get(reverse("admin:sla_slaplan_simulate"), query)
+
+    assert response.status_code == 200
+    assert "The due times would fall after the year 9999" in response.content.decode()
+
+
 def test_the_simulator_needs_permission_to_see_plans(cast: Cast, client: Client) -> None:
     cast.tier1.user.is_staff = True
     cast.tier1.user.save()
