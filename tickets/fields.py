@@ -24,6 +24,7 @@ from tickets.sanitize import clean_text
 Kind = HelpTopicField.Kind
 MAX_LINE = 255
 MAX_PARAGRAPH = 5000
+MAX_NUMBER_DIGITS = 30
 Answer = str | list[str] | UploadedFile | None
 
 
@@ -115,6 +116,9 @@ def _as_number(field: HelpTopicField, text: str) -> str:
         raise ValidationError("Enter a number, like 12 or 2.5.") from None
     if not number.is_finite():
         raise ValidationError("Enter a number, like 12 or 2.5.")
+    # "1e9999999" is a valid Decimal whose digits take minutes to write out.
+    if number and abs(number.adjusted()) >= MAX_NUMBER_DIGITS:
+        raise ValidationError(f"Enter a number of at most {MAX_NUMBER_DIGITS} digits.")
     return str(number.normalize()) if number != number.to_integral() else str(int(number))
 
 

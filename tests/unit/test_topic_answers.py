@@ -24,6 +24,9 @@ def question(
         (Kind.EMAIL, "Ann@Bank.TEST", "ann@bank.test"),
         (Kind.NUMBER, "1,200", "1200"),
         (Kind.NUMBER, "2.50", "2.5"),
+        (Kind.NUMBER, "0", "0"),
+        (Kind.NUMBER, "-1e29", "-" + "1" + "0" * 29),
+        (Kind.NUMBER, "0.25e-3", "0.00025"),
         (Kind.DATE, "2026-03-02", "2026-03-02"),
     ],
 )
@@ -41,6 +44,10 @@ def test_answers_are_cleaned(kind: str, raw: str, stored: str) -> None:
         (question(Kind.EMAIL), "not mail", "Enter a valid email address."),
         (question(Kind.NUMBER), "NaN", "Enter a number"),
         (question(Kind.NUMBER), "twelve", "Enter a number"),
+        # Valid decimals whose digits took minutes to write out (or a server error).
+        (question(Kind.NUMBER), "1e9999999", "Enter a number of at most 30 digits."),
+        (question(Kind.NUMBER), "1e5000", "Enter a number of at most 30 digits."),
+        (question(Kind.NUMBER), "1e-5000", "Enter a number of at most 30 digits."),
         (question(Kind.DATE), "02/03/2026", "Enter a date as YYYY-MM-DD"),
         (question(Kind.CHOICE, choices="A\nB"), "C", "Choose one of the options offered."),
         (question(Kind.MULTIPLE, choices="A\nB"), ["A", "Z"], "Choose only from the options"),
