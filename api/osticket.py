@@ -160,6 +160,8 @@ def from_json(raw: bytes, key: ApiKey) -> TicketRequest:
         raise Invalid(
             f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         ) from None
+    except ValueError as error:  # an integer of more digits than Python will read
+        raise Invalid(f"malformed JSON: {error}") from None
     if not isinstance(payload, dict):
         raise Invalid("the JSON body must be an object with the ticket's fields")
     missing = [name for name in REQUIRED if not _text(payload, name)]

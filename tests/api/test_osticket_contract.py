@@ -226,6 +226,14 @@ def test_a_bad_field_is_refused_with_nothing_saved(
     assert not Attachment.objects.exists()
 
 
+def test_an_integer_longer_than_python_reads_is_malformed_json(
+    client: Client, create_key: str
+) -> None:
+    body = json.dumps(DOCUMENTED_EXAMPLE).replace("{", '{"topicId": ' + "9" * 5000 + ", ", 1)
+
+    assert_refused(post_json(client, create_key, body), 400, REFUSED, "malformed JSON: Exceeds")
+
+
 def test_a_body_that_is_not_an_object_is_refused(client: Client, create_key: str) -> None:
     assert_refused(post_json(client, create_key, "[1, 2]"), 400, REFUSED, "must be an object")
 
