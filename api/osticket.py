@@ -26,6 +26,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from api.models import ApiKey
+from helpdesk.db import BIGINT, ID_DIGITS
 from mail.operations import NO_TEXT, message_body
 from mail.parsing import parse as parse_email
 from tickets import operations
@@ -40,10 +41,6 @@ from tickets.models import (
     phone_validator,
 )
 
-# An id as a client may send it: ASCII digits ("²" is a digit to str.isdigit, not to int),
-# within PostgreSQL's bigint.
-WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
-BIGINT = 2**63
 REQUIRED = ("name", "email", "subject", "message")
 OPTIONAL = (
     "alert",
@@ -226,7 +223,7 @@ def _email(value: str) -> str:
 def _whole_number(value: object, name: str) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value.strip()):
+    if isinstance(value, str) and ID_DIGITS.fullmatch(value.strip()):
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < BIGINT:
         return value
@@ -249,7 +246,7 @@ def _priority(value: object) -> Priority | None:
     """A priority by id (osTicket's priorityId) or by code such as "P1"."""
     if value is None or value == "":
         return None
-    if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value.strip()):
+    if isinstance(value, str) and not ID_DIGITS.fullmatch(value.strip()):
         # A code. A NUL character, which PostgreSQL refuses to read, matches none.
         code = value.strip().replace("\x00", "\ufffd")
         priority = Priority.objects.filter(code__iexact=code).first()

@@ -1,5 +1,6 @@
 """Database helpers that are about PostgreSQL's behaviour rather than about the desk."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -7,6 +8,12 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Lookup
+
+# PostgreSQL's bigint: ids and integer columns hold less than this.
+BIGINT = 2**63
+# An id sent as text: ASCII digits that fit a bigint ("²" is a digit to str.isdigit, not to
+# int(); a 30-digit id overflowed the column's type).
+ID_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 @contextmanager

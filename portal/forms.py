@@ -1,7 +1,6 @@
 """The portal's forms. Domain rules (topic questions, attachment checks) live in `tickets`;
 these forms draw the fields, keep what the user typed and turn refusals into field errors."""
 
-import re
 import secrets
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.core.validators import RegexValidator
 from django.http import HttpRequest
 from django.urls import reverse
 
+from helpdesk.db import ID_DIGITS
 from helpdesk.remembered import remembered_copy
 from helpdesk.uploads import MultipleFileField
 from tickets import fields as topic_fields
@@ -24,8 +24,6 @@ User = get_user_model()
 Kind = HelpTopicField.Kind
 MAX_MESSAGE = 20_000
 number_validator = RegexValidator(r"^#?\s*\d{6,12}$", "Enter the ticket number, like 12345678.")
-# A topic's id as submitted; longer is no id (a bigint has 19 digits): the select refuses it.
-TOPIC_ID = re.compile(r"[0-9]{1,18}")
 form_key_validator = RegexValidator(r"^[A-Za-z0-9_-]{16,64}$", "Reload the page and try again.")
 
 
@@ -166,7 +164,7 @@ class NewTicketForm(HoneypotMixin):
         if isinstance(raw, HelpTopic):
             return raw
         text = str(raw or "")
-        return offered_topic(int(text)) if TOPIC_ID.fullmatch(text) else None
+        return offered_topic(int(text)) if ID_DIGITS.fullmatch(text) else None
 
     @property
     def question_fields(self) -> list[forms.BoundField]:

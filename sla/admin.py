@@ -153,8 +153,8 @@ class SLAPlanAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": "SLA simulator",
             "opts": self.model._meta,
-            "results": simulated(form),
             "form": form,
+            "results": simulated(form),
             "time_zone": timezone.get_current_timezone_name(),
             "changelist_url": reverse("admin:sla_slaplan_changelist"),
         }

@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Expression, F, Func, Q, QuerySet, Sum
 from django.db.models.functions import Left
 
-from helpdesk.db import AnyOf
+from helpdesk.db import BIGINT, AnyOf
 from tickets.models import Agent, Contact, ThreadEntry, Ticket, TicketQuerySet, normalize_email
 
 # 'simple' keeps words as typed, without stemming or stop words: an IT desk searches error
@@ -31,8 +31,6 @@ MAX_SEARCH_TERMS = 8
 # A search lists at most this many tickets; past it the agent is asked for more words.
 SEARCH_CAP = 2000
 TICKET_NUMBER = re.compile(r"#?(\d{8})")
-# Ids and integer columns are PostgreSQL bigints at most.
-BIGINT = 2**63
 
 
 def _document(*columns: Expression | str) -> Func:
