@@ -59,7 +59,8 @@ class ListQuery(drf.Serializer):
 
 
 def _filtered(request: Request, query: dict[str, Any]) -> TicketQuerySet:
-    """The agent's visible tickets narrowed by the checked `ListQuery`."""
+    """The agent's visible tickets narrowed by the checked `ListQuery`'s filters (the search
+    is the caller's: it decides how the page is read)."""
     agent = agent_of(request)
     rows = Ticket.objects.visible_to(agent)
     if "status" in query:
@@ -75,8 +76,6 @@ def _filtered(request: Request, query: dict[str, Any]) -> TicketQuerySet:
         rows = rows.filter(assignee=None)
     elif assignee:
         rows = rows.filter(assignee_id=int(assignee))
-    if query.get("q", "").strip():
-        rows = search(rows, query["q"])
     return rows
 
 
@@ -92,12 +91,13 @@ class TicketList(APIView):
         query_serializer = ListQuery(data=request.query_params)
         query_serializer.is_valid(raise_exception=True)
         query = query_serializer.validated_data
+        tickets = _filtered(request, query)
+        text = query.get("q", "").strip()
+        if text:
+            tickets = search(tickets, text)
+        # A search's matches are few: see keyset_heads.
         page = keyset_page(
-            _filtered(request, query),
-            SORTS[query["sort"]],
-            query["cursor"],
-            query["page_size"],
-            few=bool(query.get("q", "").strip()),
+            tickets, SORTS[query["sort"]], query["cursor"], query["page_size"], few=bool(text)
         )
         next_url = None
         if page.next_cursor:
