@@ -192,8 +192,9 @@ def _auto_assign(ticket: Ticket, topic: HelpTopic) -> None:
 def _insert_with_new_number(ticket: Ticket) -> bool:
     """Insert under a fresh random number, drawing again on the rare collision.
 
-    False if a ticket with the same idempotency key was inserted first (by a concurrent
-    request: the unique index made this insert wait for it, then refused it).
+    False if a ticket with the same idempotency key was inserted first (by an earlier
+    request, or a concurrent one whose insert the unique index made this one wait for): the
+    key's index refuses this insert.
     """
     for _attempt in range(NUMBER_ATTEMPTS):
         ticket.number = new_ticket_number()
