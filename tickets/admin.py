@@ -382,6 +382,8 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "last_error",
         ("created_at", "claimed_at", "sent_at"),
         "body",
+        # Until the worker composes the email: what it will be made of.
+        "values",
     ]
     inlines = [NotificationAttemptInline]
 

@@ -232,19 +232,9 @@ def _file(name: str, *, missing_ok: bool = False) -> str:
         raise
 
 
-def source_for(kind: str, sources: dict[str, Source] | None = None) -> Source:
-    """The wording admins set for `kind`, else the shipped default; `sources`, if given,
-    keeps what was read for the next call of the same batch."""
-    if sources is not None and kind in sources:
-        return sources[kind]
-    source = _read_source(kind)
-    if sources is not None:
-        sources[kind] = source
-    return source
-
-
-def _read_source(kind: str) -> Source:
-    """Remembered: every ticket opened or answered sends a few kinds of email."""
+def source_for(kind: str) -> Source:
+    """The wording admins set for `kind`, else the shipped default (remembered: every
+    ticket opened or answered sends a few kinds of email)."""
     return remembered(f"email:{kind}", lambda: _stored_source(kind))
 
 
@@ -259,9 +249,7 @@ def _stored_source(kind: str) -> Source:
 # Rendering
 
 
-def render(
-    kind: str, values: dict[str, str], *, tag: str = "", sources: dict[str, Source] | None = None
-) -> Rendered:
+def render(kind: str, values: dict[str, str], *, tag: str = "") -> Rendered:
     """The email of `kind` for `values` (plain strings); `tag` (e.g. "[#482913]") is put in
     front of the subject unless the template already has it.
 
@@ -269,7 +257,7 @@ def render(
     since renamed) is logged and replaced by the shipped default: mail must still go out.
     """
     try:
-        return _render(kind, source_for(kind, sources), values, tag=tag)
+        return _render(kind, source_for(kind), values, tag=tag)
     except ValidationError as refused:
         logger.error("email template %s refused, sending the default: %s", kind, refused)
         return _render(kind, default_source(kind), values, tag=tag)

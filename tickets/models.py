@@ -693,7 +693,7 @@ class Notification(models.Model):
     """An email to send because something happened on a ticket.
 
     Written in the same transaction as the change (an outbox), so a broker outage delays a
-    notification but never loses it; a worker sends it after commit.
+    notification but never loses it; a worker composes and sends it after commit.
     """
 
     class Status(models.TextChoices):
@@ -716,8 +716,12 @@ class Notification(models.Model):
     template = models.CharField(max_length=40)
     recipient_email = models.EmailField()
     recipient_name = models.CharField(max_length=150, blank=True)
-    subject = models.CharField(max_length=255)
-    body = models.TextField()
+    # Subject and bodies are composed by the worker that sends the email, from the template
+    # and the values kept here as they were at the change (tickets.notifications.compose);
+    # empty until then, as the values are after.
+    values = models.JSONField(default=dict, blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField(blank=True)
     body_html = models.TextField(blank=True, help_text="The HTML alternative of the body.")
     # Threading headers (tickets/emails.py): the ticket's root Message-ID, and the previous
     # message to the same recipient when there is one.

@@ -4,10 +4,12 @@
 recipient and asks for delivery only once the transaction commits, so a rolled-back change
 sends nothing and a broker outage loses nothing (the requeue job picks the rows up later).
 
-Each row is rendered then, from the kind's email template (`tickets.emails`) and plain
-values only, and carries its own Message-ID plus the threading headers that tie it to the
-ticket's root and to the previous email to the same person. `deliver` sends it as text + HTML
-and logs every attempt (`NotificationAttempt`).
+Each row keeps the plain values its email is made of, as they are when the change is made,
+and carries its own Message-ID plus the threading headers that tie it to the ticket's root and
+to the previous email to the same person. `deliver`, in a worker, composes it from the kind's
+email template (`tickets.emails`) and those values, sends it as text + HTML and logs every
+attempt (`NotificationAttempt`). Composing is left to the worker because a new ticket alerts a
+whole department: the customer's request would otherwise wait for every agent's email.
 """
 
 import logging
@@ -113,8 +115,6 @@ RULES: dict[str, list[tuple[str, RecipientRule]]] = {
 
 # A closing nobody did (the SLA job's auto-close) gets its own notice.
 SYSTEM_VARIANTS = {"ticket_closed": "ticket_auto_closed"}
-# The email templates read during one batch, so a sweep reads each kind's row once.
-Sources = dict[str, emails.Source]
 
 
 def _address_of(person: Person) -> tuple[str, str]:
@@ -130,7 +130,7 @@ def queue(
     deliver them after commit."""
     ticket = event.ticket
     values = ticket_values(ticket, event=event, entry=entry)
-    rows, seen, sources = [], set(), {}
+    rows, seen = [], set()
     for template, recipients_of in RULES.get(event.kind, []):
         if template in silenced:
             continue
@@ -141,21 +141,21 @@ def queue(
             if email in seen:
                 continue
             seen.add(email)
-            rows.append(_notification(template, ticket, event, values, person, sources))
+            rows.append(_notification(template, ticket, event, values, person))
     return _store(rows)
 
 
 def queue_to(items: Iterable[tuple[AuditEvent, str, Iterable[Agent]]]) -> list[Notification]:
     """Write notifications for events to the agents chosen by the caller (SLA escalation rules
     pick their own recipients): one message per event and address; deliver after commit."""
-    rows, sources = [], {}
+    rows = []
     for event, template, agents in items:
         seen = set()
         values = ticket_values(event.ticket, event=event)
         for person in _wanting(_active_agents(agents, event), template):
             if person.email not in seen:
                 seen.add(person.email)
-                rows.append(_notification(template, event.ticket, event, values, person, sources))
+                rows.append(_notification(template, event.ticket, event, values, person))
     return _store(rows)
 
 
@@ -256,58 +256,72 @@ def _when(moment: datetime | None) -> str:
     return date_format(timezone.localtime(moment), "D j M Y, H:i T") if moment else ""
 
 
-def _links(ticket: Ticket, person: Person) -> dict[str, str]:
-    """The recipient's ways into the ticket: personal signed links for the requester, the
-    agent panel's page for agents; none for collaborators, who answer by email."""
+# The requester's personal links, by template variable: the link's intent (access.INTENTS).
+REQUESTER_LINKS = {"ticket_url": "", "confirm_url": "confirm", "reopen_url": "reopen"}
+
+
+def _links(ticket: Ticket, person: Person, template: str) -> dict[str, str]:
+    """The recipient's ways into the ticket: personal signed links for the requester (those
+    the template may show: each is signed), the agent panel's page for agents; none for
+    collaborators, who answer by email."""
     if isinstance(person, Agent):
         return {"ticket_url": settings.SITE_URL + reverse("agents:ticket", args=[ticket.number])}
     if isinstance(person, TicketCollaborator):
         return {"ticket_url": ""}
+    shown = KINDS[template].variables
     return {
-        "ticket_url": access.link_for(ticket),
-        "confirm_url": access.link_for(ticket, then="confirm"),
-        "reopen_url": access.link_for(ticket, then="reopen"),
+        name: access.link_for(ticket, then=intent)
+        for name, intent in REQUESTER_LINKS.items()
+        if name in shown
     }
 
 
 def _notification(
-    template: str,
-    ticket: Ticket,
-    event: AuditEvent,
-    values: dict[str, str],
-    person: Person,
-    sources: Sources,
+    template: str, ticket: Ticket, event: AuditEvent, values: dict[str, str], person: Person
 ) -> Notification:
     email, name = _address_of(person)
-    values = {**values, **_links(ticket, person), "recipient_name": name}
-    return _compose(template, (email, name), values, ticket=ticket, event=event, sources=sources)
+    values = {**values, **_links(ticket, person, template), "recipient_name": name}
+    return _outgoing(template, (email, name), values, ticket=ticket, event=event)
 
 
-def _compose(
+def _outgoing(
     template: str,
     to: tuple[str, str],
     values: dict[str, str],
     *,
     ticket: Ticket | None,
     event: AuditEvent | None = None,
-    sources: Sources | None = None,
 ) -> Notification:
+    """The outbox row of one email, to be composed when it is sent (`compose`)."""
     email, name = to
-    rendered = emails.render(
-        template, values, tag=f"[#{ticket.number}]" if ticket else "", sources=sources
-    )
     return Notification(
         ticket=ticket,
         event=event,
         template=template,
         recipient_email=email,
         recipient_name=name,
-        subject=rendered.subject,
-        body=rendered.text,
-        body_html=rendered.html,
+        # Only what the kind's template may use: nothing else is kept.
+        values={each: values[each] for each in KINDS[template].variables if each in values},
         message_id=make_msgid(domain=_sender_domain()),
         auto_submitted=not KINDS[template].written_by_a_person,
     )
+
+
+def compose(notification: Notification) -> Notification:
+    """Write the email's subject and bodies from its template and stored values, once; the
+    values are then dropped, as the bodies hold them. A row composed already is left as is."""
+    if notification.body:
+        return notification
+    ticket = notification.ticket
+    rendered = emails.render(
+        notification.template,
+        notification.values,
+        tag=f"[#{ticket.number}]" if ticket else "",
+    )
+    notification.subject, notification.body = rendered.subject, rendered.text
+    notification.body_html, notification.values = rendered.html, {}
+    notification.save(update_fields=["subject", "body", "body_html", "values"])
+    return notification
 
 
 def queue_email(
@@ -326,7 +340,7 @@ def queue_email(
     email, name = to
     base = ticket_values(ticket) if ticket else {"desk_name": settings.HELPDESK_NAME}
     values = {**base, **values, "recipient_name": name}
-    (notification,) = _store([_compose(template, to, values, ticket=ticket)])
+    (notification,) = _store([_outgoing(template, to, values, ticket=ticket)])
     return notification
 
 
@@ -365,9 +379,9 @@ def deliver(notification_id: int) -> None:
     )
     if not claimed:
         return
-    notification = Notification.objects.get(pk=notification_id)
+    notification = Notification.objects.select_related("ticket").get(pk=notification_id)
     try:
-        email_message(notification).send()
+        email_message(compose(notification)).send()
     except Exception as error:
         code, outcome = _smtp_answer(error)
         permanent = code is not None and code >= 500

@@ -10,6 +10,7 @@ from pytest_django import Settings
 
 from tests.conftest import Cast, OpenTicket
 from tickets.models import HelpTopicField, Notification, Ticket
+from tickets.notifications import compose
 
 User = get_user_model()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -84,7 +85,7 @@ def test_a_guest_opens_a_ticket_follows_the_link_and_replies(
     expect(page.get_by_role("heading", name=re.compile(f"#{ticket.number}"))).to_be_visible()
     assert ticket.field_values.get(label="Affected service").value == "Mobile app"
 
-    body = Notification.objects.get(template="ticket_received").body
+    body = compose(Notification.objects.get(template="ticket_received")).body
     link = re.search(rf"{url}/t/\S+", body).group(0)  # type: ignore[union-attr]
     stranger = page.context.browser.new_page()  # type: ignore[union-attr]  # no session yet
     stranger.goto(link)

@@ -9,6 +9,7 @@ from tests.conftest import Cast, OpenTicket
 from tickets import emails
 from tickets.email_kinds import KINDS
 from tickets.models import EmailTemplate
+from tickets.notifications import compose
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_the_next_notification_uses_the_edited_template(
 
     ticket = open_ticket(subject="<b>{{ settings.SECRET_KEY }}</b>")
 
-    sent = ticket.notifications.get(template="ticket_received")
+    sent = compose(ticket.notifications.get(template="ticket_received"))
     assert sent.subject == (
         f"[#{ticket.number}] Thanks, Jordan Blake: <b>{{{{ settings.SECRET_KEY }}}}</b>"
     )
@@ -107,7 +108,8 @@ def test_a_stored_template_that_fails_its_checks_falls_back_to_the_shipped_one(
     ticket = open_ticket()
 
     assert (
-        "We have received your request" in ticket.notifications.get(template="ticket_received").body
+        "We have received your request"
+        in compose(ticket.notifications.get(template="ticket_received")).body
     )
 
 

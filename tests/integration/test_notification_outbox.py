@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from tests.conftest import Cast, OpenTicket
 from tickets import emails, notifications, tasks
-from tickets.models import AuditEvent, Notification, Ticket
+from tickets.email_kinds import KINDS
+from tickets.models import AuditEvent, EmailTemplate, Notification, Ticket
 
 
 @pytest.fixture
@@ -25,14 +26,70 @@ def test_delivery_sends_the_stored_message_with_its_message_id(
     notifications.deliver(auto_response.pk)
 
     (message,) = mail.outbox
+    auto_response.refresh_from_db()
     assert message.to == ["Jordan Blake <jordan.blake@northbank.test>"]
     assert message.subject == auto_response.subject
     assert message.body == auto_response.body
     assert message.extra_headers["Message-ID"] == auto_response.message_id
-    auto_response.refresh_from_db()
     assert auto_response.status == Notification.Status.SENT
     assert auto_response.attempts == 1
     assert auto_response.sent_at is not None
+
+
+def test_opening_a_ticket_composes_no_email(
+    open_ticket: OpenTicket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("composed in the request")
+
+    monkeypatch.setattr(emails, "render", refuse)
+
+    ticket = open_ticket()
+
+    received = ticket.notifications.get(template="ticket_received")
+    assert (received.subject, received.body, received.body_html) == ("", "", "")
+    assert received.values["ticket_subject"] == "Online and mobile banking are down"
+
+
+def test_an_email_keeps_only_its_templates_values(open_ticket: OpenTicket) -> None:
+    alerts = open_ticket().notifications.filter(template="new_ticket_alert")
+
+    assert alerts
+    for alert in alerts:
+        assert set(alert.values) <= set(KINDS["new_ticket_alert"].variables)
+        assert alert.values["recipient_name"] == alert.recipient_name
+
+
+def test_an_email_says_what_was_true_at_the_change_in_the_wording_of_its_sending(
+    open_ticket: OpenTicket, cast: Cast
+) -> None:
+    ticket = open_ticket()
+    received = ticket.notifications.get(template="ticket_received")
+    Ticket.objects.filter(pk=ticket.pk).update(subject="Renamed later")
+    wording = EmailTemplate.objects.get(kind="ticket_received")
+    wording.subject = "Got it: {{ ticket_subject }}"
+    wording.body_text, wording.body_html = "Ticket {{ ticket_number }}: {{ ticket_subject }}.", ""
+    wording.save()
+
+    notifications.deliver(received.pk)
+
+    (message,) = mail.outbox
+    assert message.subject == f"[#{ticket.number}] Got it: Online and mobile banking are down"
+    assert message.body == f"Ticket {ticket.number}: Online and mobile banking are down.\n"
+    received.refresh_from_db()
+    assert (received.subject, received.body) == (message.subject, message.body)
+    assert received.values == {}  # the bodies hold them now
+
+
+def test_a_message_composed_already_is_sent_as_stored(auto_response: Notification) -> None:
+    Notification.objects.filter(pk=auto_response.pk).update(
+        subject="Stored subject", body="Stored body.\n", body_html="", values={}
+    )
+
+    notifications.deliver(auto_response.pk)
+
+    (message,) = mail.outbox
+    assert (message.subject, message.body) == ("Stored subject", "Stored body.\n")
 
 
 def test_delivering_twice_sends_once(auto_response: Notification) -> None:
@@ -111,7 +168,7 @@ def test_a_message_claimed_by_a_dead_worker_is_sent_again(
 def test_a_line_break_in_a_subject_cannot_inject_mail_headers(open_ticket: OpenTicket) -> None:
     ticket = open_ticket(subject="Help\r\nBcc: victim@example.test")
 
-    subject = ticket.notifications.get(template="ticket_received").subject
+    subject = notifications.compose(ticket.notifications.get(template="ticket_received")).subject
 
     assert subject == f"[#{ticket.number}] We received your request: Help Bcc: victim@example.test"
 

@@ -8,6 +8,7 @@ from tests.conftest import Cast
 from tests.integration.agents.conftest import fresh, post_action
 from tickets import operations as ops
 from tickets.models import AuditEvent, Notification, Ticket
+from tickets.notifications import compose
 
 Kind = AuditEvent.Kind
 MORGAN = "morgan.lee@northbank.test"
@@ -73,7 +74,7 @@ def test_replies_reach_collaborators_without_the_requesters_links_and_notes_do_n
     ops.reply(desk_ticket, by=cast.tier1, body="We are restarting the service now.")
 
     sent = Notification.objects.filter(ticket=desk_ticket, template="agent_reply")
-    to = {notice.recipient_email: notice for notice in sent}
+    to = {notice.recipient_email: compose(notice) for notice in sent}
     assert set(to) == {cast.requester.email, MORGAN}
     assert "We are restarting the service now." in to[MORGAN].body
     assert "/t/" in to[cast.requester.email].body  # the requester's personal access link

@@ -4,6 +4,7 @@ from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
 from tickets.errors import TicketError
 from tickets.models import AuditEvent, ThreadEntry, Ticket
+from tickets.notifications import compose
 
 
 def test_the_requester_adds_a_message(cast: Cast, open_ticket: OpenTicket) -> None:
@@ -74,5 +75,5 @@ def test_the_assignee_hears_of_the_message_after_commit(
 
     alert = ticket.notifications.get(template="customer_message_alert")
     assert alert.recipient_email == cast.tier1.email
-    assert "Screenshot attached." in alert.body
+    assert "Screenshot attached." in compose(alert).body
     assert alert.pk in enqueued

@@ -10,6 +10,7 @@ from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
 from tickets.errors import TicketError
 from tickets.models import AuditEvent, Notification, ThreadEntry, Ticket
+from tickets.notifications import compose
 
 OPENED_AT = datetime(2026, 3, 2, 8, 40, tzinfo=UTC)
 
@@ -193,7 +194,10 @@ def test_notifications_leave_only_after_commit(
 
     received = ticket.notifications.get(template="ticket_received")
     assert received.recipient_email == "jordan.blake@northbank.test"
-    assert received.subject == f"[#{ticket.number}] We received your request: {ticket.subject}"
+    assert (
+        compose(received).subject
+        == f"[#{ticket.number}] We received your request: {ticket.subject}"
+    )
     assert ticket.number in received.body
     alerts = ticket.notifications.filter(template="new_ticket_alert")
     assert {n.recipient_email for n in alerts} == {"alex@helpdesk.test", "sam@helpdesk.test"}

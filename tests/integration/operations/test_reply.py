@@ -7,6 +7,7 @@ from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
 from tickets.errors import InvalidTransition, StaleTicket, TicketError
 from tickets.models import AuditEvent, ThreadEntry, Ticket
+from tickets.notifications import compose
 
 OPENED_AT = datetime(2026, 3, 2, 8, 40, tzinfo=UTC)
 
@@ -115,5 +116,5 @@ def test_the_requester_is_sent_the_reply_after_commit(
 
     notification = ticket.notifications.get(template="agent_reply")
     assert notification.recipient_email == cast.requester.email
-    assert "Please restart the app and try again." in notification.body
+    assert "Please restart the app and try again." in compose(notification).body
     assert enqueued == [notification.pk]

@@ -4,6 +4,7 @@ from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
 from tickets.errors import InvalidTransition, TicketError
 from tickets.models import AuditEvent, Ticket
+from tickets.notifications import compose
 
 FIX = {
     "root_cause": "A configuration change made the backend service restart in a loop.",
@@ -71,5 +72,5 @@ def test_the_requester_is_told_after_commit(
 
     notice = ticket.notifications.get(template="ticket_resolved")
     assert notice.recipient_email == cast.requester.email
-    assert FIX["resolution"] in notice.body
+    assert FIX["resolution"] in compose(notice).body
     assert notice.pk in enqueued

@@ -4,6 +4,7 @@ from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
 from tickets.errors import InvalidTransition, TicketError
 from tickets.models import AuditEvent
+from tickets.notifications import compose
 
 REASON = "Backend outage: needs Tier 2 (SysAdmin)."
 
@@ -64,5 +65,5 @@ def test_the_receiving_department_is_alerted_after_commit(
 
     alert = ticket.notifications.get(template="transfer_alert")
     assert alert.recipient_email == cast.sysadmin_agent.email
-    assert REASON in alert.body
+    assert REASON in compose(alert).body
     assert alert.pk in enqueued

@@ -11,6 +11,7 @@ from pytest_django import Settings
 
 from tests.conftest import Cast, OpenTicket
 from tickets.models import Contact, Notification
+from tickets.notifications import compose
 
 User = get_user_model()
 PASSWORD = "correct horse battery staple"
@@ -29,7 +30,7 @@ def register(client: Client, email: str = "jordan.blake@northbank.test", **extra
 
 
 def emailed_path(template: str) -> str:
-    body = Notification.objects.filter(template=template).latest("pk").body
+    body = compose(Notification.objects.filter(template=template).latest("pk")).body
     url = re.search(r"http://testserver(/\S+)", body)
     assert url, body
     return url.group(1)

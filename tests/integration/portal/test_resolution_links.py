@@ -10,6 +10,7 @@ from django.urls import reverse
 from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
 from tickets.models import AuditEvent, Ticket
+from tickets.notifications import compose
 
 FIX = {"root_cause": "Pool exhausted", "resolution": "Restarted the pool.", "category": "incident"}
 
@@ -22,7 +23,7 @@ def resolved(cast: Cast, open_ticket: OpenTicket) -> Ticket:
 
 def emailed_link(ticket: Ticket, then: str) -> str:
     """The path of the `then` link in the resolution notice the requester was sent."""
-    body = ticket.notifications.get(template="ticket_resolved").body
+    body = compose(ticket.notifications.get(template="ticket_resolved")).body
     (url,) = re.findall(rf"\S+\?then={then}", body)
     return url.removeprefix("http://testserver")
 

@@ -9,6 +9,7 @@ from pytest_django import Settings
 
 from tests.conftest import Cast
 from tickets.models import Notification, Ticket
+from tickets.notifications import compose
 
 URL = reverse("portal:status_lookup")
 
@@ -24,7 +25,7 @@ def test_a_matching_pair_gets_a_fresh_link_by_email(client: Client, jordans_tick
     sent = Notification.objects.get(template="access_link")
     assert sent.recipient_email == "jordan.blake@northbank.test"
     assert sent.ticket == jordans_ticket
-    link = next(line for line in sent.body.splitlines() if "/t/" in line).strip()
+    link = next(line for line in compose(sent).body.splitlines() if "/t/" in line).strip()
     followed = Client().get(link.removeprefix("http://testserver"), follow=True)
     assert jordans_ticket.subject in followed.content.decode()
 

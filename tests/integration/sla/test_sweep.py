@@ -17,6 +17,7 @@ from tests.integration.sla.conftest import Action, Trigger, add_rule
 from tickets import operations as ops
 from tickets import tasks
 from tickets.models import AuditEvent, ClockEvent, Page, Ticket
+from tickets.notifications import compose
 
 Kind = AuditEvent.Kind
 
@@ -85,7 +86,7 @@ def test_the_warning_notifies_the_assignee_after_commit(
     assert not ticket.is_overdue
     warning = ticket.notifications.get(template="sla_warning")
     assert warning.recipient_email == cast.sysadmin_agent.email
-    assert "75 % of the target used" in warning.body
+    assert "75 % of the target used" in compose(warning).body
     assert handed_over == [warning.pk]
 
 
@@ -296,4 +297,4 @@ def test_resolved_tickets_close_after_the_configured_days_with_a_notice(
     )
     notice = old.notifications.get(template="ticket_auto_closed")
     assert notice.recipient_email == cast.requester.email
-    assert "Closed automatically" in notice.body
+    assert "Closed automatically" in compose(notice).body
