@@ -52,16 +52,30 @@ def _key(scope: str, who: str, rate: Rate, now: float) -> tuple[str, int]:
 
 def hit(scope: str, who: str, rate: Rate) -> None:
     """Count one attempt; raise `RateLimited` if it is over the limit."""
-    key, retry_after = _key(scope, who, rate, time.time())
+    _hit_all([(scope, who, rate)])
+
+
+def _hit_all(attempts: list[tuple[str, str, Rate]]) -> None:
+    """Count one attempt in each (scope, who, rate) window; raise `RateLimited` for the first
+    one over its limit (all are counted: a refused attempt is an attempt)."""
+    now = time.time()
+    windows = [(*_key(scope, who, rate, now), rate) for scope, who, rate in attempts]
+    counters = [(key, rate.period + 1) for key, _retry_after, rate in windows]
+    counting = getattr(cache, "count_hits", None)  # the Redis cache's: one round trip
+    counts = counting(counters) if counting else [_count_hit(*each) for each in counters]
+    for (_key_name, retry_after, rate), count in zip(windows, counts, strict=True):
+        if count > rate.count:
+            raise RateLimited(retry_after)
+
+
+def _count_hit(key: str, timeout: int) -> int:
     # add() is a no-op when the counter exists, so concurrent first hits do not reset it.
-    cache.add(key, 0, timeout=rate.period + 1)
+    cache.add(key, 0, timeout=timeout)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add() and incr(): this is the window's first hit
-        cache.add(key, 1, timeout=rate.period + 1)
-        count = 1
-    if count > rate.count:
-        raise RateLimited(retry_after)
+        cache.add(key, 1, timeout=timeout)
+        return 1
 
 
 def check(scope: str, who: str, rate: Rate) -> None:
@@ -86,7 +100,11 @@ def limit(request: HttpRequest, scope: str, email: str = "", *, count: bool = Tr
     With `count=False` only check (e.g. before a login attempt, counting failures only).
     """
     rates = settings.HELPDESK_RATE_LIMITS[scope]
-    apply = hit if count else check
-    apply(f"{scope}:ip", client_ip(request), Rate.parse(rates["ip"]))
+    limits = [(f"{scope}:ip", client_ip(request), Rate.parse(rates["ip"]))]
     if email:
-        apply(f"{scope}:email", email.strip().lower(), Rate.parse(rates["email"]))
+        limits.append((f"{scope}:email", email.strip().lower(), Rate.parse(rates["email"])))
+    if count:
+        _hit_all(limits)
+    else:
+        for limited in limits:
+            check(*limited)
