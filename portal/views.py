@@ -149,6 +149,7 @@ def _open_from_form(request: HttpRequest, form: NewTicketForm) -> tuple[int, Tic
     """Open the ticket, or put the reason on the form; returns (status on failure, ticket)."""
     data = form.cleaned_data
     email = form.contact.email if form.contact else data["email"]
+    requester = form.contact or queries.contact_with_email(email)
     key = data["form_key"]
     # A repeated submit (double click, refresh) goes straight to the ticket it opened.
     if not queries.opened_with_key(key):
@@ -156,7 +157,8 @@ def _open_from_form(request: HttpRequest, form: NewTicketForm) -> tuple[int, Tic
             form.add_error(None, refusal)
             return 429, None
         cap = settings.HELPDESK_MAX_OPEN_TICKETS_PER_EMAIL
-        if cap and queries.active_ticket_count(email) >= cap:
+        # A new address has no tickets yet.
+        if cap and requester and queries.active_ticket_count(requester) >= cap:
             form.add_error(
                 None,
                 f"You already have {cap} open tickets. Add to one of them instead, or wait "
@@ -165,7 +167,7 @@ def _open_from_form(request: HttpRequest, form: NewTicketForm) -> tuple[int, Tic
             return 400, None
     try:
         with transaction.atomic():
-            requester = form.contact or ops.find_or_create_contact(
+            requester = requester or ops.find_or_create_contact(
                 email=email, name=data["name"], phone=data.get("phone", "")
             )
             ticket = ops.open_ticket(

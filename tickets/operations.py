@@ -58,9 +58,9 @@ NUMBER_ATTEMPTS = 10
 # Contacts
 
 
-@transaction.atomic
 def find_or_create_contact(*, email: str, name: str, phone: str = "") -> Contact:
-    """The contact with this email, created on first contact; an existing name is kept."""
+    """The contact with this email, created on first contact; an existing name is kept.
+    (`get_or_create` guards its insert against a concurrent twin: no transaction of its own.)"""
     contact, _created = Contact.objects.get_or_create(
         email=normalize_email(email),
         defaults={"name": _required_line(name, "name", 120), "phone": phone.strip()},

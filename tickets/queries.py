@@ -24,11 +24,13 @@ def tickets_of(contact: Contact, status: str = "all") -> QuerySet[Ticket]:
     )
 
 
-def active_ticket_count(email: str) -> int:
-    """How many tickets this address has open or awaiting it (for the per-email cap)."""
-    return Ticket.objects.filter(
-        requester__email=normalize_email(email), status__in=Ticket.ACTIVE_STATUSES
-    ).count()
+def contact_with_email(email: str) -> Contact | None:
+    return Contact.objects.filter(email=normalize_email(email)).first()
+
+
+def active_ticket_count(requester: Contact) -> int:
+    """How many tickets this requester has open or awaiting them (for the per-email cap)."""
+    return Ticket.objects.filter(requester=requester, status__in=Ticket.ACTIVE_STATUSES).count()
 
 
 @dataclass(frozen=True)
