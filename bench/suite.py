@@ -171,15 +171,19 @@ def measure_page(
     figures: Figures,
 ) -> None:
     """Latency percentiles serially, then throughput at the run's concurrency, after a few
-    warm-up requests; the queries are those of the last warm-up request (warm, as in the
-    measurement: the queue's tab counts are cached by then). Warming up first also lets the
-    server finish the requests the previous page's load left queued."""
+    warm-up requests; the queries are those of one request after the load (warm, as in the
+    measurement: the queue's tab counts are cached, and every worker has served the page,
+    which serial warm-up requests do not ensure). Warming up first also lets the server
+    finish the requests the previous page's load left queued."""
     url = server.url + path
     say(f"Measuring {page}: {path}")
     fresh = page == "queue.drawn"  # a new address each time, as wrk/fresh.lua asks
+
+    def address(number: int | str) -> str:
+        return f"{url}?fresh=warm-{time.time_ns()}-{number}" if fresh else url
+
     for number in range(WARM_UP):
-        address = f"{url}?fresh=warm-{time.time_ns()}-{number}" if fresh else url
-        queries = queries_of(session, address)
+        queries_of(session, address(number))
     script = "fresh.lua" if fresh else "report.lua"
     runs = {
         connections: load.wrk(
@@ -192,6 +196,7 @@ def measure_page(
         )
         for connections in (1, options.concurrency)
     }
+    queries = queries_of(session, address("after"))
     serial, busy = runs[1], runs[options.concurrency]
     figures.add(f"{page}.rps", busy.rate, "req/s")
     figures.add(f"{page}.p50", serial.p50_us / 1000, "ms")
