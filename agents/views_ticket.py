@@ -192,11 +192,13 @@ def render_ticket(
         "agent": agent,
         "timeline": timeline(ticket),
         "clock_events": clocks.timeline(ticket),
+        # Listed by number, subject and status only: none of the rows a queue row joins.
         "other_tickets": Ticket.objects.visible_to(agent)
         .filter(requester=ticket.requester_id)
         .exclude(pk=ticket.pk)
-        .order_by("-created_at")[:OTHER_TICKETS]
-        .fetch(),
+        .select_related(None)
+        .only("number", "subject", "status")
+        .order_by("-created_at")[:OTHER_TICKETS],
         "time_entries": ticket.time_entries.select_related("agent__user"),
         "collaborators": ticket.collaborators.all(),
         "time_total": time_spent(ticket),

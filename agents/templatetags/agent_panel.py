@@ -1,15 +1,18 @@
-"""Small display helpers for the agent panel's templates, and the queue's rows."""
+"""Small display helpers for the agent panel's templates, the queue's rows and the ticket's
+timeline."""
 
 from collections.abc import Collection
 from datetime import datetime
 from html import escape
+from typing import Any
 
 from django import template
+from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString
 
-from tickets.models import Priority, Ticket
+from tickets.models import AuditEvent, Priority, ThreadEntry, Ticket
 from tickets.queues import COUNT_CAP
 
 register = template.Library()
@@ -90,3 +93,69 @@ def _moment(moment: datetime, attributes: str = "") -> str:
     local = timezone.localtime(moment)
     shown = escape(dateformat.format(local, "M j H:i"))
     return f'<time datetime="{local.isoformat()}"{attributes}>{shown}</time>'
+
+
+# ---------------------------------------------------------------------------------------------
+# The ticket's timeline
+
+NOTE_BADGE = '<span class="badge text-bg-warning">Internal: not shown to the requester</span>'
+
+
+def _timestamp(moment: datetime) -> str:
+    """`<time datetime="…">2026-11-23 09:14</time>` in the desk's time zone: digits only, so
+    strftime draws it (Django's date format took a third of the timeline's time)."""
+    local = timezone.localtime(moment)
+    return f'<time datetime="{local.isoformat()}">{local:%Y-%m-%d %H:%M}</time>'
+
+
+@register.simple_tag
+def timeline_item(item: Any) -> SafeString:
+    """One thread entry or audit event of the ticket page's timeline (an
+    `agents.views_ticket.TimelineItem`). Drawn in Python, as the queue's rows are: as a
+    template, a 50-entry thread took 6.5 ms, a fifth of the page."""
+    return SafeString(_entry(item.entry) if item.entry else _event(item.event))
+
+
+def _entry(entry: ThreadEntry) -> str:
+    badge = f" {NOTE_BADGE}" if entry.kind == ThreadEntry.Kind.NOTE else ""
+    return (
+        f'<li class="entry entry-{escape(entry.kind)} card mb-2" id="entry-{entry.pk}">'
+        '<div class="card-header py-1 small d-flex justify-content-between">'
+        f"<span><strong>{escape(entry.author_name)}</strong> · "
+        f"{escape(entry.get_kind_display())}{badge}</span> "
+        f"{_timestamp(entry.created_at)}</div>"
+        f'<div class="card-body py-2 entry-body">{entry.rendered_body()} '
+        f"{_attachments(entry)}</div></li>"
+    )
+
+
+def _attachments(entry: ThreadEntry) -> str:
+    files = entry.attachments.all()  # prefetched with the timeline
+    if not files:
+        return ""
+    items = "".join(
+        f'<li class="list-inline-item">'
+        f'<a href="{escape(reverse("agents:attachment", args=[file.pk]))}">'
+        f"📎 {escape(file.filename)}</a> "
+        f'<span class="text-body-secondary">({escape(filesizeformat(file.size))})</span></li>'
+        for file in files
+    )
+    return f'<ul class="list-inline small mb-0">{items}</ul>'
+
+
+def _event(event: AuditEvent) -> str:
+    change = ""
+    if event.old_value or event.new_value:
+        change = (
+            f': <span class="from">{escape(event.old_value or "—")}</span> → '
+            f'<span class="to">{escape(event.new_value or "—")}</span>'
+        )
+    note = ""
+    if event.note:
+        note = f'<div class="event-note">{linebreaksbr(event.note, autoescape=True)}</div>'
+    return (
+        f'<li class="event small event-{escape(event.kind)}">'
+        f"{_timestamp(event.created_at)} "
+        f"<strong>{escape(event.actor_name)}</strong> · "
+        f"{escape(event.get_kind_display())}{change} {note}</li>"
+    )

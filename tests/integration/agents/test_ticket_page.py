@@ -68,6 +68,28 @@ def test_the_timeline_interleaves_thread_and_audit_with_notes_set_apart(
     assert "Internal: not shown to the requester" in timeline
 
 
+def test_the_timeline_escapes_names_values_notes_and_file_names(
+    cast: Cast, alex: Client, open_ticket: OpenTicket
+) -> None:
+    cast.requester.name = "<i>Jordan</i>"
+    cast.requester.save()
+    ticket = open_ticket()
+    ops.add_note(ticket, by=cast.tier1, body="See log.", attachments=[upload("<img src=x>.log")])
+    ops.close(ticket, by=cast.tier1, reason="<b>Duplicate</b> of the outage\nat 08:40")
+
+    page = page_of(alex, ticket)
+
+    timeline = page[page.index('id="timeline"') :]
+    assert "<strong>&lt;i&gt;Jordan&lt;/i&gt;</strong> · Message" in timeline
+    assert (
+        '<div class="event-note">&lt;b&gt;Duplicate&lt;/b&gt; of the outage<br>at 08:40</div>'
+        in timeline
+    )
+    assert "📎 &lt;img src=x&gt;.log</a>" in timeline
+    assert '<span class="from">Open</span> → <span class="to">Closed</span>' in timeline
+    assert "<img src=x>" not in timeline and "<i>Jordan" not in timeline
+
+
 def test_the_requester_card_lists_their_other_tickets_the_agent_may_see(
     cast: Cast, alex: Client, desk_ticket: Ticket, open_ticket: OpenTicket
 ) -> None:
