@@ -149,7 +149,7 @@ def _open_from_form(request: HttpRequest, form: NewTicketForm) -> tuple[int, Tic
     """Open the ticket, or put the reason on the form; returns (status on failure, ticket)."""
     data = form.cleaned_data
     email = form.contact.email if form.contact else data["email"]
-    requester = form.contact or queries.contact_with_email(email)
+    requester = form.contact or Contact.objects.for_email(email)
     key = data["form_key"]
     # A repeated submit (double click, refresh) goes straight to the ticket it opened.
     if not queries.opened_with_key(key):

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
-from tickets.models import Attachment, AuditEvent, Contact, ThreadEntry, Ticket, normalize_email
+from tickets.models import Attachment, AuditEvent, Contact, ThreadEntry, Ticket
 
 # What a requester calls "open": we are still working on it or waiting for them.
 REQUESTER_FILTERS: dict[str, Q] = {
@@ -22,10 +22,6 @@ def tickets_of(contact: Contact, status: str = "all") -> QuerySet[Ticket]:
         .select_related("topic")
         .order_by("-updated_at", "-pk")
     )
-
-
-def contact_with_email(email: str) -> Contact | None:
-    return Contact.objects.filter(email=normalize_email(email)).first()
 
 
 def active_ticket_count(requester: Contact) -> int:
