@@ -7,6 +7,7 @@ address is verified.
 """
 
 import contextlib
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,6 +29,7 @@ from django.utils.http import (
 from django.views.decorators.http import require_http_methods
 
 from helpdesk import ratelimit
+from portal import grants
 from portal.forms import (
     OutboxPasswordResetForm,
     ProfileForm,
@@ -207,7 +209,17 @@ def _count_failure(request: HttpRequest, email: str) -> None:
         ratelimit.limit(request, "logins", email)
 
 
-sign_out = auth_views.LogoutView.as_view()
+class SignOutView(auth_views.LogoutView):
+    """Sign out (POST only): the session ends, and with it any ticket this browser was let
+    see by a link, so the next person at a shared computer sees none of them."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        grants.forget(response)
+        return response
+
+
+sign_out = SignOutView.as_view()
 
 
 class PasswordResetView(auth_views.PasswordResetView):

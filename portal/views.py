@@ -1,8 +1,8 @@
 """Portal pages for tickets: thin views over `tickets`' queries and operations.
 
 Who may see a ticket here: its requester signed in, or a browser that followed the
-requester's access link (or opened the ticket) and holds a grant in its session for the
-ticket's current link generation. Anyone else gets a 404, whatever the number.
+requester's access link (or opened the ticket) and holds a grant for the ticket's current
+link generation (`portal.grants`). Anyone else gets a 404, whatever the number.
 """
 
 from collections.abc import Callable
@@ -19,13 +19,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from helpdesk import ratelimit
 from helpdesk.uploads import download
+from portal import grants
 from portal.forms import CloseForm, NewTicketForm, ReopenForm, ReplyForm, StatusLookupForm
 from tickets import access, queries
 from tickets import operations as ops
 from tickets.errors import TicketError
 from tickets.models import Contact, HelpTopic, Ticket
 
-GRANTS = "portal_ticket_grants"
 MY_TICKETS_PER_PAGE = 20
 
 
@@ -51,21 +51,12 @@ def contact_of(request: HttpRequest) -> Contact | None:
     return Contact.objects.filter(user=request.user).first()
 
 
-def grant(request: HttpRequest, ticket: Ticket) -> None:
-    """Let this browser see the ticket until its links are revoked or the session ends."""
-    request.session[GRANTS] = {
-        **request.session.get(GRANTS, {}),
-        str(ticket.pk): ticket.access_generation,
-    }
-
-
 def requester_ticket_or_404(request: HttpRequest, number: str) -> tuple[Ticket, Contact]:
     """The ticket and its requester, if this request may act as the requester; else 404."""
     ticket = get_object_or_404(Ticket.objects.select_related("requester", "topic"), number=number)
     contact = contact_of(request)
     owns = contact is not None and contact.pk == ticket.requester_id
-    granted = request.session.get(GRANTS, {}).get(str(ticket.pk)) == ticket.access_generation
-    if not (owns or granted):
+    if not (owns or grants.may_see(request, ticket)):
         raise Http404("No ticket here.")
     return ticket, ticket.requester
 
@@ -78,11 +69,12 @@ def access_link(request: HttpRequest, token: str) -> HttpResponse:
     except access.AccessLinkRefused as refused:
         context = {"reason": str(refused), "form": StatusLookupForm()}
         return render(request, "portal/link_refused.html", context, status=404)
-    grant(request, ticket)
     page = reverse("portal:ticket", args=[ticket.number])
     # The resolution notice's buttons land on the matching form; only a POST there acts.
     then = request.GET.get("then", "")
-    return redirect(f"{page}#{then}" if then in access.INTENTS else page)
+    response = redirect(f"{page}#{then}" if then in access.INTENTS else page)
+    grants.give(request, response, ticket)
+    return response
 
 
 def _limited(request: HttpRequest, scope: str, email: str) -> str:
@@ -141,8 +133,9 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     status, ticket = _open_from_form(request, form)
     if ticket is None:
         return render(request, "portal/new_ticket.html", {"form": form}, status=status)
-    grant(request, ticket)
-    return redirect("portal:ticket_submitted", number=ticket.number)
+    response = redirect("portal:ticket_submitted", number=ticket.number)
+    grants.give(request, response, ticket)
+    return response
 
 
 def _open_from_form(request: HttpRequest, form: NewTicketForm) -> tuple[int, Ticket | None]:
