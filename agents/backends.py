@@ -1,16 +1,28 @@
-"""The sign-in backend: Django's, with the user's agent record read in the same query."""
+"""The sign-in backend: Django's, with the user's agent record read in the same query, and
+both remembered between requests like the rest of the desk's configuration."""
 
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from helpdesk.remembered import remembered_copy
+
 
 class AgentAwareBackend(ModelBackend):
-    """Every agent page needs the signed-in user and their agent record (agents.access):
-    one query instead of two. Users who are not agents come back as Django's would."""
+    """Every agent page needs the signed-in user and their agent record (agents.access).
+
+    Users and agents are watched configuration (agents.apps): saving any of them (a password
+    changed, an account deactivated, an agent moved to another department) makes every
+    remembered copy stale at once, so a request never acts on a user as they were. Reading
+    them from memory spares each signed-in page a query that cost a fifth of a reloaded
+    queue. Users who are not agents come back as Django's would."""
 
     def get_user(self, user_id: Any) -> Any:
-        users = get_user_model()._default_manager.select_related("agent")
-        user = users.filter(pk=user_id).first()
+        user = remembered_copy(f"user:{user_id}", lambda: self._read_user(user_id))
         return user if user is not None and self.user_can_authenticate(user) else None
+
+    @staticmethod
+    def _read_user(user_id: Any) -> Any:
+        users = get_user_model()._default_manager.select_related("agent")
+        return users.filter(pk=user_id).first()

@@ -14,7 +14,9 @@ watched is saved or the entries expire (SHARED_TTL, in the cache and in each pro
 """
 
 import pickle
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -29,13 +31,15 @@ T = TypeVar("T")
 
 VERSION_KEY = "config:version"
 SHARED_TTL = 600
-# Entries one process keeps; a few dozen are in use at a time.
-REMEMBERED_ENTRIES = 256
+# Entries one process keeps, the least recently read dropped first: a few dozen lists are
+# in use at a time, and one signed-in user each (see agents.backends).
+REMEMBERED_ENTRIES = 1024
 # Saved on every sign-in, and shown nowhere the configuration is: no reason to forget it all.
 UNSHOWN_FIELDS = frozenset({"last_login"})
 
 _request = Local()  # this request's reading of the version (per thread or task)
-_remembered: dict[str, tuple[float, Any]] = {}  # key → (expiry, value)
+_remembered: OrderedDict[str, tuple[float, Any]] = OrderedDict()  # key → (expiry, value)
+_lock = threading.Lock()  # threaded servers: another request may be dropping the oldest
 
 
 def remembered(name: str, load: Callable[[], T]) -> T:
@@ -44,15 +48,19 @@ def remembered(name: str, load: Callable[[], T]) -> T:
     if not settings.HELPDESK_REMEMBER_CONFIGURATION:
         return load()
     key = f"config:{version()}:{name}"
-    expires, value = _remembered.get(key, (0.0, None))
+    with _lock:
+        expires, value = _remembered.get(key, (0.0, None))
+        if value is not None:
+            _remembered.move_to_end(key)
     if value is None or expires < time.monotonic():
         value = cache.get(key)
         if value is None:
             value = load()
             cache.set(key, value, SHARED_TTL)
-        if len(_remembered) >= REMEMBERED_ENTRIES:
-            _remembered.clear()  # the old versions' entries, mostly: the current ones come back
-        _remembered[key] = (time.monotonic() + SHARED_TTL, value)
+        with _lock:
+            _remembered[key] = (time.monotonic() + SHARED_TTL, value)
+            while len(_remembered) > REMEMBERED_ENTRIES:
+                _remembered.popitem(last=False)  # old versions' entries go first, unread
     return value
 
 
@@ -68,8 +76,9 @@ def remembered_copy(name: str, load: Callable[[], T]) -> T:
 
 def clear_process_memory() -> None:
     """Drop what this process keeps, not what the cache does (each test starts with none:
-    entries of earlier tests' versions would fill it and clear it in the middle of one)."""
-    _remembered.clear()
+    entries of earlier tests' versions would fill it)."""
+    with _lock:
+        _remembered.clear()
 
 
 def version() -> int:

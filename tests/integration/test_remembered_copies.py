@@ -1,8 +1,13 @@
 """Model instances remembered from the desk's configuration (helpdesk.remembered
 .remembered_copy): read once, then each caller gets a copy of its own."""
 
+from collections import Counter
+
+import pytest
+from django.core.cache import cache
 from pytest_django import Settings
 
+from helpdesk import remembered
 from helpdesk.remembered import remembered_copy
 from tests.conftest import Cast
 from tickets.models import Department
@@ -63,3 +68,23 @@ def test_without_a_shared_cache_every_call_reads(
 
     with django_assert_num_queries(1):
         remembered_copy("test:departments", read_departments)
+
+
+def test_a_process_forgets_the_least_recently_read_first(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(remembered, "REMEMBERED_ENTRIES", 2)
+    loads: Counter[str] = Counter()
+
+    def read(name: str) -> str:
+        loads[name] += 1
+        return name
+
+    for name in ("a", "b", "a", "c"):  # "a" read again: "b" is the least recent
+        remembered.remembered(name, lambda name=name: read(name))
+    # Only this process's memory is left to answer.
+    cache.delete_many([f"config:{remembered.version()}:{name}" for name in "abc"])
+    for name in "cab":  # the dropped one last: reading it again drops another
+        remembered.remembered(name, lambda name=name: read(name))
+
+    assert loads == {"a": 1, "b": 2, "c": 1}

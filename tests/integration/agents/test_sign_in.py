@@ -90,19 +90,54 @@ def test_the_profile_shows_departments_and_workload(cast: Cast, client: Client) 
     assert "Manager: also sees the tickets of your departments" in page
 
 
-def test_a_signed_in_agents_page_finds_them_with_one_query_and_no_session_query(
-    cast: Cast, client: Client
-) -> None:
-    assert sign_in(client, "alex").status_code == 302
-    client.get(reverse("agents:profile"))  # the session is cached from here on
-
+def who_is_signed_in(client: Client) -> list[str]:
+    """The statements an agent page sent to read the user or the agent, or the session."""
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("agents:profile")).status_code == 200
+    who = ('FROM "auth_user"', 'FROM "tickets_agent"', "django_session")
+    return [query["sql"] for query in queries if any(table in query["sql"] for table in who)]
 
-    statements = [query["sql"] for query in queries]
-    who = [sql for sql in statements if 'FROM "auth_user"' in sql or 'FROM "tickets_agent"' in sql]
-    assert len(who) == 1 and '"tickets_agent"' in who[0] and '"auth_user"' in who[0]
-    assert not any("django_session" in sql for sql in statements)
+
+def test_a_signed_in_agent_is_read_once_then_remembered(cast: Cast, client: Client) -> None:
+    assert sign_in(client, "alex").status_code == 302
+
+    first = who_is_signed_in(client)  # the session is cached since the sign-in
+
+    assert len(first) == 1 and '"tickets_agent"' in first[0] and '"auth_user"' in first[0]
+    assert who_is_signed_in(client) == []
+
+
+def test_a_deactivated_agent_is_signed_out_at_once(cast: Cast, client: Client) -> None:
+    client.force_login(cast.tier1.user)
+    who_is_signed_in(client)  # remembered
+
+    cast.tier1.user.is_active = False
+    cast.tier1.user.save()
+
+    assert client.get(reverse("agents:queue")).status_code == 302
+
+
+def test_a_password_changed_elsewhere_signs_other_browsers_out_at_once(
+    cast: Cast, client: Client
+) -> None:
+    client.force_login(cast.tier1.user)
+    who_is_signed_in(client)
+
+    cast.tier1.user.set_password("a-new-password-1")
+    cast.tier1.user.save()
+
+    assert client.get(reverse("agents:queue")).status_code == 302
+
+
+def test_an_agent_made_manager_sees_it_at_once(cast: Cast, client: Client) -> None:
+    client.force_login(cast.tier1.user)
+    who_is_signed_in(client)
+
+    cast.tier1.is_manager = True
+    cast.tier1.save()
+
+    page = client.get(reverse("agents:profile")).content.decode()
+    assert "Manager: also sees the tickets of your departments" in page
 
 
 def test_a_signed_in_customer_is_still_no_agent(cast: Cast, client: Client) -> None:

@@ -194,7 +194,7 @@ def test_the_ticket_page_costs_the_same_queries_however_long_the_thread(
 
     grow(1)
     requester_client.get(reverse("portal:ticket", args=[jordans_ticket.number]))  # warm up
-    with django_assert_num_queries(7) as small:
+    with django_assert_num_queries(6) as small:
         page_of(requester_client, jordans_ticket)
     grow(15)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -242,7 +242,7 @@ def test_my_tickets_costs_the_same_queries_however_many_tickets(
     url = reverse("portal:my_tickets")
     open_ticket()
     requester_client.get(url)
-    with django_assert_num_queries(4) as few:
+    with django_assert_num_queries(3) as few:
         requester_client.get(url)
     for _ in range(12):
         open_ticket()
