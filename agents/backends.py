@@ -24,5 +24,8 @@ class AgentAwareBackend(ModelBackend):
 
     @staticmethod
     def _read_user(user_id: Any) -> Any:
-        users = get_user_model()._default_manager.select_related("agent")
+        # Signing in saves only `last_login`, which forgets nothing, so a remembered copy's
+        # may be old: left unread, it is never written back by a save of the whole user
+        # (Django saves only the fields an instance loaded).
+        users = get_user_model()._default_manager.select_related("agent").defer("last_login")
         return users.filter(pk=user_id).first()

@@ -140,6 +140,31 @@ def test_an_agent_made_manager_sees_it_at_once(cast: Cast, client: Client) -> No
     assert "Manager: also sees the tickets of your departments" in page
 
 
+def test_a_remembered_agent_never_writes_back_an_older_sign_in_time(
+    cast: Cast, client: Client
+) -> None:
+    # Remembered at one sign-in, then signed in again elsewhere (which forgets nothing).
+    assert sign_in(client, "alex").status_code == 302
+    who_is_signed_in(client)
+    assert sign_in(Client(), "alex").status_code == 302
+    cast.tier1.user.refresh_from_db()
+    latest = cast.tier1.user.last_login
+
+    changed = client.post(
+        reverse("agents:password"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-password-1",
+            "new_password2": "a-new-password-1",
+        },
+    )
+
+    assert changed.status_code == 302
+    cast.tier1.user.refresh_from_db()
+    assert cast.tier1.user.last_login == latest
+    assert cast.tier1.user.check_password("a-new-password-1")
+
+
 def test_a_signed_in_customer_is_still_no_agent(cast: Cast, client: Client) -> None:
     User.objects.create_user("jordan", email="jordan@bank.test", password=PASSWORD)
     client.login(username="jordan", password=PASSWORD)
