@@ -21,14 +21,12 @@ KEPT = 20
 
 def granted(request: HttpRequest) -> dict[int, int]:
     """This browser's grants, ticket id → link generation (none if the cookie is missing,
-    forged, older than a session may be, or unreadable)."""
+    forged or older than a session may be). Only `give` signs with this salt, so a value
+    that passes the signature check is in its format."""
     value = request.get_signed_cookie(
         COOKIE, default="", salt=SALT, max_age=settings.SESSION_COOKIE_AGE
     )
-    try:
-        return dict(_pair(item) for item in value.split(",") if item)
-    except ValueError:  # signed by an earlier format of this module
-        return {}
+    return dict(_pair(item) for item in value.split(",") if item)
 
 
 def may_see(request: HttpRequest, ticket: Ticket) -> bool:
