@@ -15,8 +15,6 @@ placeholder where the token goes, and each answer gets its own request's token.
 
 import hashlib
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from django.conf import settings
@@ -24,13 +22,14 @@ from django.contrib.messages import get_messages
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
+from helpdesk.kept import Kept
+
 # A few agents' views and pages each: about 45 KB a page, so at most ~3 MB a process.
 PAGES_KEPT = 64
 # Where the token goes; random, so no text typed into a ticket can be mistaken for it.
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
-_pages: OrderedDict[str, str] = OrderedDict()
-_lock = threading.Lock()
+_pages: Kept[str, str] = Kept(PAGES_KEPT)
 
 
 def drawn(request: HttpRequest, facts: Hashable, draw: Callable[[str], str]) -> str:
@@ -40,20 +39,13 @@ def drawn(request: HttpRequest, facts: Hashable, draw: Callable[[str], str]) -> 
     if not settings.HELPDESK_REMEMBER_CONFIGURATION or len(get_messages(request)):
         return draw(get_token(request))
     key = hashlib.sha256(repr(facts).encode()).hexdigest()
-    with _lock:  # threaded servers: another request may be dropping the oldest page
-        page = _pages.get(key)
-        if page is not None:
-            _pages.move_to_end(key)
+    page = _pages.get(key)
     if page is None:
         page = draw(CSRF_PLACEHOLDER)
-        with _lock:
-            _pages[key] = page
-            while len(_pages) > PAGES_KEPT:
-                _pages.popitem(last=False)
+        _pages.put(key, page)
     return page.replace(CSRF_PLACEHOLDER, get_token(request))
 
 
 def forget_all() -> None:
     """Forget every page (tests start with none)."""
-    with _lock:
-        _pages.clear()
+    _pages.clear()

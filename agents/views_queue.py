@@ -1,11 +1,13 @@
 """The queue: views with counts, filters, sort and search in the URL, keyset pages, bulk actions."""
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
@@ -17,16 +19,23 @@ from agents.access import agent_required
 from agents.drawn import drawn
 from agents.forms import BulkForm, QueueForm
 from helpdesk import remembered
-from helpdesk.db import AnyOf
+from helpdesk.db import AnyOf, Compiled, plain_sql, rows_of
+from helpdesk.kept import Kept
 from tickets import operations as ops
 from tickets.errors import TicketError
-from tickets.models import Agent, Ticket
+from tickets.models import Agent, Ticket, TicketQuerySet
 from tickets.queues import (
     QUEUE_VIEWS,
     SEARCH_CAP,
     SORTS,
+    Heads,
+    Matches,
+    QueueView,
+    Sort,
     capped_count,
     find,
+    heads_of,
+    heads_query,
     keyset_heads,
     page_of,
 )
@@ -42,6 +51,10 @@ ROW_FIELDS = (
 )
 # Tab counts are a hint, not a ledger: counted at most once a minute per agent.
 COUNTS_TTL = 60
+# Queries that find a page's rows, kept compiled (see `Address.heads`): a few KB each.
+FINDING_QUERIES_KEPT = 256
+
+_finding_queries: Kept[tuple[Any, ...], Compiled] = Kept(FINDING_QUERIES_KEPT)
 
 
 @require_safe
@@ -51,30 +64,102 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render_queue(request, request.GET)
 
 
+class Address:
+    """What a queue address asks for: a view, filters, a sort, a search and a page. Its
+    form is read only when needed: a reload of an unchanged page needs none of it."""
+
+    # The parameters that make a page: others (a tracking tag…) change nothing shown.
+    PARAMETERS = (*QueueForm.base_fields, "after")
+
+    def __init__(self, agent: Agent, query: QueryDict) -> None:
+        self.agent = agent
+        self.query = query
+
+    @cached_property
+    def form(self) -> QueueForm:
+        return QueueForm(self.query)
+
+    @cached_property
+    def view(self) -> QueueView:
+        return QUEUE_VIEWS[self.form.cleaned_data.get("view") or "open"]
+
+    @cached_property
+    def sort(self) -> Sort:
+        return SORTS[self.form.cleaned_data.get("sort") or "updated"]
+
+    @cached_property
+    def lookups(self) -> dict[str, Any]:
+        return self.form.lookups()
+
+    @cached_property
+    def matches(self) -> Matches | None:
+        if not self.query.get("q"):  # no search: no need to read the form
+            return None
+        text = self.form.cleaned_data.get("q")
+        return find(text) if text else None
+
+    @property
+    def filtered(self) -> bool:
+        return any(self.lookups.values()) or self.matches is not None
+
+    @property
+    def search_incomplete(self) -> bool:
+        return self.matches is not None and not self.matches.complete
+
+    def heads(self) -> Heads:
+        """The page's rows (ids, versions…) and the next page's cursor. Unless searching
+        (the matches change as tickets come in), the query that finds them is built and
+        compiled once per agent, address and configuration version, then only run: the
+        ORM took twice as long to build it as PostgreSQL to answer it."""
+        if self.query.get("q") or not settings.HELPDESK_REMEMBER_CONFIGURATION:
+            return self._find_heads()
+        key = (
+            self.agent.pk,
+            remembered.version(),
+            tuple((name, tuple(self.query.getlist(name))) for name in self.PARAMETERS),
+        )
+        compiled = _finding_queries.get(key)
+        if compiled is None:
+            compiled = plain_sql(self._heads_query()[: PAGE_SIZE + 1])
+            if compiled is None:  # nothing to remember (SQLite's dates, no possible rows)
+                return self._find_heads()
+            _finding_queries.put(key, compiled)
+        return heads_of(rows_of(compiled), PAGE_SIZE)
+
+    def _find_heads(self) -> Heads:
+        few = self.matches is not None
+        return keyset_heads(self._tickets(), self.sort, self._cursor, PAGE_SIZE, few=few)
+
+    def _heads_query(self) -> QuerySet[Any]:
+        return heads_query(self._tickets(), self.sort, self._cursor)
+
+    def _tickets(self) -> TicketQuerySet:
+        rows = self.view.narrow(Ticket.objects.visible_to(self.agent), self.agent)
+        rows = rows.filter(**self.lookups)
+        if self.matches is not None:
+            rows = rows.filter(AnyOf(F("pk"), self.matches.ids))
+        return rows
+
+    @property
+    def _cursor(self) -> str:
+        return self.query.get("after", "")
+
+
 def render_queue(
     request: HttpRequest, query: QueryDict, refused: BulkForm | None = None, status: int = 200
 ) -> HttpResponse:
     """The queue page for `query`; with `refused`, a bulk action's form and its errors."""
     agent: Agent = request.agent  # type: ignore[attr-defined]
-    form = QueueForm(query)
-    data = form.cleaned_data
-    view = QUEUE_VIEWS[data.get("view") or "open"]
-    sort = SORTS[data.get("sort") or "updated"]
-    lookups = form.lookups()
-    rows = view.narrow(Ticket.objects.visible_to(agent), agent).filter(**lookups)
-    matches = find(data["q"]) if data.get("q") else None
-    if matches is not None:
-        rows = rows.filter(AnyOf(F("pk"), matches.ids))
-    heads = keyset_heads(rows, sort, query.get("after", ""), PAGE_SIZE, few=matches is not None)
+    address = Address(agent, query)
+    heads = address.heads()
     counts = tab_counts(agent)
-    search_incomplete = matches is not None and not matches.complete
 
     def draw(csrf_token: str) -> str:
         bulk_form = BulkForm(initial={"next": query.urlencode()}) if refused is None else refused
         context = {
-            "form": form,
-            "view": view,
-            "sort": sort,
+            "form": address.form,
+            "view": address.view,
+            "sort": address.sort,
             "tabs": [
                 (tab, counts[key], _queue_url(query, view=key, after=None))
                 for key, tab in QUEUE_VIEWS.items()
@@ -85,8 +170,8 @@ def render_queue(
             "first_url": query.get("after") and _queue_url(query, after=None),
             "bulk_form": bulk_form,
             "selected": bulk_form.selected_ids(),
-            "filtered": any(lookups.values()) or bool(data.get("q")),
-            "search_incomplete": search_incomplete,
+            "filtered": address.filtered,
+            "search_incomplete": address.search_incomplete,
             "search_cap": SEARCH_CAP,
             "csrf_token": csrf_token,
         }
@@ -105,7 +190,7 @@ def render_queue(
         tuple(sorted(counts.items())),
         tuple(heads.rows),
         heads.next_cursor,
-        search_incomplete,
+        address.search_incomplete,
     )
     return HttpResponse(drawn(request, facts, draw), status=status)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Lookup
+from django.db.models import Lookup, QuerySet
 
 # PostgreSQL's bigint: ids and integer columns hold less than this.
 BIGINT = 2**63
@@ -32,6 +32,33 @@ def joins_in_written_order() -> Iterator[None]:
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute("SET LOCAL join_collapse_limit = 1")
         yield
+
+
+# A compiled query: its SQL and parameters, as the database cursor takes them.
+Compiled = tuple[str, tuple[Any, ...]]
+
+
+def plain_sql(queryset: QuerySet[Any]) -> Compiled | None:
+    """`queryset` (of `values_list` tuples) compiled once, to be run again by `rows_of`
+    without the ORM building and compiling it each time; None where its values need the
+    ORM's converting (SQLite's dates), or where it can match nothing and has no SQL."""
+    compiler = queryset.query.get_compiler(connection=connection)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+    if compiler.get_converters(columns):
+        return None
+    return sql, tuple(params)
+
+
+def rows_of(compiled: Compiled) -> list[tuple[Any, ...]]:
+    """The rows of a query `plain_sql` compiled."""
+    sql, params = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 class AnyOf(Lookup):

@@ -14,9 +14,7 @@ watched is saved or the entries expire (SHARED_TTL, in the cache and in each pro
 """
 
 import pickle
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,6 +24,8 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from helpdesk.kept import Kept
 
 T = TypeVar("T")
 
@@ -38,8 +38,7 @@ REMEMBERED_ENTRIES = 1024
 UNSHOWN_FIELDS = frozenset({"last_login"})
 
 _request = Local()  # this request's reading of the version (per thread or task)
-_remembered: OrderedDict[str, tuple[float, Any]] = OrderedDict()  # key → (expiry, value)
-_lock = threading.Lock()  # threaded servers: another request may be dropping the oldest
+_remembered: Kept[str, tuple[float, Any]] = Kept(REMEMBERED_ENTRIES)  # key → (expiry, value)
 
 
 def remembered(name: str, load: Callable[[], T]) -> T:
@@ -48,19 +47,14 @@ def remembered(name: str, load: Callable[[], T]) -> T:
     if not settings.HELPDESK_REMEMBER_CONFIGURATION:
         return load()
     key = f"config:{version()}:{name}"
-    with _lock:
-        expires, value = _remembered.get(key, (0.0, None))
-        if value is not None:
-            _remembered.move_to_end(key)
+    expires, value = _remembered.get(key) or (0.0, None)
     if value is None or expires < time.monotonic():
         value = cache.get(key)
         if value is None:
             value = load()
             cache.set(key, value, SHARED_TTL)
-        with _lock:
-            _remembered[key] = (time.monotonic() + SHARED_TTL, value)
-            while len(_remembered) > REMEMBERED_ENTRIES:
-                _remembered.popitem(last=False)  # old versions' entries go first, unread
+        # Old versions' entries, never read again, are the first to go.
+        _remembered.put(key, (time.monotonic() + SHARED_TTL, value))
     return value
 
 
@@ -77,8 +71,7 @@ def remembered_copy(name: str, load: Callable[[], T]) -> T:
 def clear_process_memory() -> None:
     """Drop what this process keeps, not what the cache does (each test starts with none:
     entries of earlier tests' versions would fill it)."""
-    with _lock:
-        _remembered.clear()
+    _remembered.clear()
 
 
 def version() -> int:

@@ -73,7 +73,7 @@ def test_without_a_shared_cache_every_call_reads(
 def test_a_process_forgets_the_least_recently_read_first(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(remembered, "REMEMBERED_ENTRIES", 2)
+    monkeypatch.setattr(remembered._remembered, "size", 2)
     loads: Counter[str] = Counter()
 
     def read(name: str) -> str:

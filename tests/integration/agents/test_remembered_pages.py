@@ -2,7 +2,9 @@
 served without drawing it, and any change to what it shows draws it afresh."""
 
 import re
+from typing import Any
 
+import pytest
 from django.contrib.auth.models import update_last_login
 from django.db import connection
 from django.test import Client
@@ -10,11 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import Settings
 
-from agents import drawn
+from agents import drawn, views_queue
+from agents.forms import QueueForm
 from helpdesk import remembered
 from tests.conftest import Cast
 from tests.integration.agents.conftest import client_for
 from tickets import operations as ops
+from tickets import queues
 from tickets.models import Ticket
 
 QUEUE = reverse("agents:queue")
@@ -106,8 +110,10 @@ def test_each_answer_carries_its_own_browsers_token(cast: Cast, desk_ticket: Tic
     assert answer.status_code != 403
 
 
-def test_agents_who_see_differently_never_share_a_page(cast: Cast, desk_ticket: Ticket) -> None:
-    outage = ops.open_ticket(
+@pytest.fixture
+def outage(cast: Cast) -> Ticket:
+    """A ticket of the Payments department, which Alex (tier 1) does not serve."""
+    return ops.open_ticket(
         requester=cast.requester,
         subject="Card payments declined",
         body="Every card payment fails.",
@@ -115,11 +121,56 @@ def test_agents_who_see_differently_never_share_a_page(cast: Cast, desk_ticket: 
         source=Ticket.Source.WEB,
         by=cast.requester,
     )
+
+
+def test_agents_who_see_differently_never_share_a_page(
+    cast: Cast, desk_ticket: Ticket, outage: Ticket
+) -> None:
     admins = page(client_for(cast.admin), {"view": "all"})
     alexs = page(client_for(cast.tier1), {"view": "all"})
 
     assert outage.number in admins
     assert outage.number not in alexs and desk_ticket.number in alexs
+
+
+def test_a_reload_runs_the_query_that_finds_its_rows_without_building_it(
+    alex: Client, desk_ticket: Ticket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+
+    def heads_query(*args: Any) -> Any:
+        built.append("heads")
+        return queues.heads_query(*args)
+
+    def queue_form(*args: Any) -> QueueForm:
+        built.append("form")
+        return QueueForm(*args)
+
+    monkeypatch.setattr(views_queue, "heads_query", heads_query)
+    monkeypatch.setattr(views_queue, "QueueForm", queue_form)
+    page(alex, {"view": "all"})
+    assert built == ["form", "heads"]
+
+    page(alex, {"view": "all"})
+    assert built == ["form", "heads"]
+
+    # A parameter the queue does not read: another address, so the page is drawn (with its
+    # form), but its rows are found by the same query.
+    page(alex, {"view": "all", "from": "mail"})
+    assert built == ["form", "heads", "form"]
+    page(alex, {"view": "open"})
+    assert built == ["form", "heads", "form", "form", "heads"]
+
+
+def test_an_agent_made_admin_sees_every_ticket_at_once(
+    cast: Cast, alex: Client, desk_ticket: Ticket, outage: Ticket
+) -> None:
+    assert outage.number not in page(alex, {"view": "all"})
+
+    cast.tier1.user.is_superuser = True
+    cast.tier1.user.save()
+
+    assert outage.number in page(alex, {"view": "all"})
 
 
 def test_a_notice_is_shown_once_and_not_remembered(
