@@ -1,5 +1,6 @@
 """The queue: views with counts, filters, sort and search in the URL, keyset pages, bulk actions."""
 
+import secrets
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
@@ -16,8 +17,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from agents.access import agent_required
-from agents.drawn import drawn
+from agents.drawn import CSRF_PLACEHOLDER, drawn, part, remembering
 from agents.forms import BulkForm, QueueForm
+from agents.rows import queue_rows
 from helpdesk import remembered
 from helpdesk.db import AnyOf, Compiled, plain_sql, rows_of
 from helpdesk.kept import Kept
@@ -37,24 +39,18 @@ from tickets.queues import (
     heads_of,
     heads_query,
     keyset_heads,
-    page_of,
 )
 
 PAGE_SIZE = 25
-# What a queue row shows (agents.templatetags.agent_panel.queue_row), and nothing more.
-ROW_RELATIONS = ("requester", "department", "priority", "assignee__user", "team")
-ROW_FIELDS = (
-    *("number", "subject", "status", "version", "resolution_due", "is_overdue", "updated_at"),
-    *("requester__name", "department__name", "team__name"),
-    *("priority__code", "priority__name", "priority__urgency"),
-    *("assignee__user__first_name", "assignee__user__last_name", "assignee__user__username"),
-)
 # Tab counts are a hint, not a ledger: counted at most once a minute per agent.
 COUNTS_TTL = 60
 # Queries that find a page's rows, kept compiled (see `Address.heads`): a few KB each.
 FINDING_QUERIES_KEPT = 256
 
 _finding_queries: Kept[tuple[Any, ...], Compiled] = Kept(FINDING_QUERIES_KEPT)
+# Where a page's rows and page links go in its frame; random, so no typed text matches them.
+ROWS_SLOT = f"rows-{secrets.token_hex(16)}"
+PAGES_SLOT = f"pages-{secrets.token_hex(16)}"
 
 
 @require_safe
@@ -74,6 +70,21 @@ class Address:
     def __init__(self, agent: Agent, query: QueryDict) -> None:
         self.agent = agent
         self.query = query
+
+    @cached_property
+    def key(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The address, as the parameters that make its page."""
+        return tuple((name, tuple(self.query.getlist(name))) for name in self.PARAMETERS)
+
+    @cached_property
+    def known(self) -> QueryDict:
+        """The address without the parameters the queue does not read (links keep only
+        these)."""
+        known = QueryDict(mutable=True)
+        for name, values in self.key:
+            if values:
+                known.setlist(name, values)
+        return known
 
     @cached_property
     def form(self) -> QueueForm:
@@ -113,11 +124,7 @@ class Address:
         ORM took twice as long to build it as PostgreSQL to answer it."""
         if self.query.get("q") or not settings.HELPDESK_REMEMBER_CONFIGURATION:
             return self._find_heads()
-        key = (
-            self.agent.pk,
-            remembered.version(),
-            tuple((name, tuple(self.query.getlist(name))) for name in self.PARAMETERS),
-        )
+        key = (self.agent.pk, remembered.version(), self.key)
         compiled = _finding_queries.get(key)
         if compiled is None:
             compiled = plain_sql(self._heads_query()[: PAGE_SIZE + 1])
@@ -153,29 +160,63 @@ def render_queue(
     address = Address(agent, query)
     heads = address.heads()
     counts = tab_counts(agent)
+    tab_facts = tuple(sorted(counts.items()))
 
-    def draw(csrf_token: str) -> str:
-        bulk_form = BulkForm(initial={"next": query.urlencode()}) if refused is None else refused
+    def draw_frame(csrf_token: str) -> str:
+        """The page around its rows and page links, which go where the slots are."""
+        bulk_form = refused or BulkForm(initial={"next": address.known.urlencode()})
         context = {
             "form": address.form,
             "view": address.view,
             "sort": address.sort,
             "tabs": [
-                (tab, counts[key], _queue_url(query, view=key, after=None))
+                (tab, counts[key], _queue_url(address.known, view=key, after=None))
                 for key, tab in QUEUE_VIEWS.items()
             ],
-            # Found under the agent's sight by `heads`: read by id, with what a row shows.
-            "page": page_of(Ticket.objects.select_related(*ROW_RELATIONS).only(*ROW_FIELDS), heads),
-            "next_url": heads.next_cursor and _queue_url(query, after=heads.next_cursor),
-            "first_url": query.get("after") and _queue_url(query, after=None),
             "bulk_form": bulk_form,
-            "selected": bulk_form.selected_ids(),
             "filtered": address.filtered,
             "search_incomplete": address.search_incomplete,
             "search_cap": SEARCH_CAP,
             "csrf_token": csrf_token,
+            "rows_slot": ROWS_SLOT,
+            "pages_slot": PAGES_SLOT,
         }
         return render_to_string("agents/queue.html", context, request)
+
+    def draw(csrf_token: str) -> str:
+        if refused is None and remembering(request):
+            # The frame shows nothing of the rows: while they change, it is drawn once.
+            frame_facts = (
+                "queue-frame",
+                agent.pk,
+                remembered.version(),
+                tab_facts,
+                address.key,
+                address.search_incomplete,
+            )
+            frame = part(frame_facts, lambda: draw_frame(CSRF_PLACEHOLDER))
+            frame = frame.replace(CSRF_PLACEHOLDER, csrf_token)
+        else:
+            frame = draw_frame(csrf_token)
+        return frame.replace(ROWS_SLOT, draw_rows()).replace(PAGES_SLOT, draw_page_links())
+
+    def draw_rows() -> str:
+        # Found under the agent's sight by `heads`: read by id, with what a row shows.
+        rows = queue_rows(heads.ids)
+        context = {
+            "rows": rows,
+            "selected": refused.selected_ids() if refused else set(),
+            "filtered": not rows and address.filtered,  # for "no tickets here"
+        }
+        return render_to_string("agents/queue_rows.html", context)
+
+    def draw_page_links() -> str:
+        known = address.known
+        context = {
+            "next_url": heads.next_cursor and _queue_url(known, after=heads.next_cursor),
+            "first_url": known.get("after") and _queue_url(known, after=None),
+        }
+        return render_to_string("agents/queue_pages.html", context)
 
     if refused is not None:  # drawn with the action's errors, never remembered
         return HttpResponse(draw(get_token(request)), status=status)
@@ -187,7 +228,7 @@ def render_queue(
         request.get_full_path(),
         agent.pk,
         remembered.version(),
-        tuple(sorted(counts.items())),
+        tab_facts,
         tuple(heads.rows),
         heads.next_cursor,
         address.search_incomplete,

@@ -1,14 +1,19 @@
-"""The queue's rows drawn in Python (agent_panel.queue_row) are the rows the template loop
-drew: compared, as parsed HTML, with that loop for tickets in every state a row shows."""
+"""The queue's rows, read by agents.rows.queue_rows and drawn in Python
+(agent_panel.queue_table_rows), are the rows the template loop drew from the tickets with their
+related rows: compared, as parsed HTML, with that loop for tickets in every state a row
+shows."""
 
 import pytest
 from django.template import Context, Template
 from django.test.html import parse_html
+from pytest_django import Settings
 
-from agents.templatetags.agent_panel import queue_row
+from agents import rows
+from agents.rows import queue_rows
+from agents.templatetags.agent_panel import queue_table_rows
 from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
-from tickets.models import Contact, Ticket
+from tickets.models import Contact, Team, Ticket
 
 # The row as the queue's template drew it before it was drawn in Python.
 TEMPLATE_ROW = Template(
@@ -61,24 +66,61 @@ def tickets_in_every_state(cast: Cast, open_ticket: OpenTicket) -> dict[str, Tic
     }
 
 
-@pytest.mark.parametrize("selected", [False, True])
+@pytest.mark.parametrize(
+    ("selected", "zone"), [(False, "UTC"), (True, "UTC"), (False, "Asia/Kolkata")]
+)
 def test_each_row_is_the_row_the_template_drew(
-    cast: Cast, open_ticket: OpenTicket, selected: bool
+    cast: Cast, open_ticket: OpenTicket, settings: Settings, selected: bool, zone: str
 ) -> None:
+    settings.TIME_ZONE = zone  # the desk's: dates are shown in it
     for state, ticket in tickets_in_every_state(cast, open_ticket).items():
         listed = as_listed(ticket, cast)
         chosen = {listed.pk} if selected else set()
 
-        drawn = queue_row(listed, chosen)
+        drawn = queue_table_rows(queue_rows([ticket.pk]), chosen)
         expected = TEMPLATE_ROW.render(Context({"ticket": listed, "selected": chosen}))
 
         assert parse_html(drawn) == parse_html(expected), state
 
 
 def test_hostile_text_is_escaped(cast: Cast, open_ticket: OpenTicket) -> None:
-    ticket = as_listed(tickets_in_every_state(cast, open_ticket)["hostile text"], cast)
+    ticket = tickets_in_every_state(cast, open_ticket)["hostile text"]
 
-    row = queue_row(ticket, set())
+    row = queue_table_rows(queue_rows([ticket.pk]), set())
 
     assert "<script>" not in row and "&lt;script&gt;" in row
     assert "<b>Bold</b>" not in row and "&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;quoted&quot;" in row
+
+
+def test_rows_come_in_the_order_asked_without_tickets_gone_meanwhile(
+    cast: Cast, open_ticket: OpenTicket
+) -> None:
+    first, second = open_ticket(subject="First"), open_ticket(subject="Second")
+
+    rows = queue_rows([second.pk, 10**12, first.pk])  # an id deleted since it was found
+
+    assert [row.subject for row in rows] == ["Second", "First"]
+
+
+def test_configuration_added_behind_the_models_backs_is_still_named(
+    cast: Cast, open_ticket: OpenTicket
+) -> None:
+    ticket = open_ticket()
+    queue_rows([ticket.pk])  # the names, remembered
+    # No save signal: the remembered names do not know this team.
+    (team,) = Team.objects.bulk_create([Team(name="Night shift")])
+    Ticket.objects.filter(pk=ticket.pk).update(team=team)
+
+    (row,) = queue_rows([ticket.pk])
+
+    assert row.team == "Night shift"
+
+
+def test_the_read_compiled_once_reads_what_the_orm_reads(
+    cast: Cast, open_ticket: OpenTicket
+) -> None:
+    ids = [ticket.pk for ticket in tickets_in_every_state(cast, open_ticket).values()]
+
+    assert rows._compiled_read() is not None  # PostgreSQL: compiled once, run for any ids
+    assert sorted(rows._read(ids)) == sorted(rows._reading(ids))
+    assert len(rows._read(ids[:2])) == 2

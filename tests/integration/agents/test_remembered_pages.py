@@ -154,12 +154,12 @@ def test_a_reload_runs_the_query_that_finds_its_rows_without_building_it(
     page(alex, {"view": "all"})
     assert built == ["form", "heads"]
 
-    # A parameter the queue does not read: another address, so the page is drawn (with its
-    # form), but its rows are found by the same query.
+    # A parameter the queue does not read: another address, so the page is put together
+    # afresh, but from the same frame (tabs, filter form…) and the same query for its rows.
     page(alex, {"view": "all", "from": "mail"})
-    assert built == ["form", "heads", "form"]
+    assert built == ["form", "heads"]
     page(alex, {"view": "open"})
-    assert built == ["form", "heads", "form", "form", "heads"]
+    assert built == ["form", "heads", "form", "heads"]
 
 
 def test_an_agent_made_admin_sees_every_ticket_at_once(
@@ -221,3 +221,27 @@ def test_without_a_shared_cache_every_page_is_drawn(
 
     assert len(ticket_reads(reload)) == 2
     assert not drawn._pages
+
+
+def test_the_frame_around_the_rows_shows_a_configuration_change_at_once(
+    cast: Cast, alex: Client, desk_ticket: Ticket
+) -> None:
+    page(alex)
+    cast.general.department.name = "IT Service Desk"
+    cast.general.department.save()
+
+    # Another address with the same rows and frame: the filter's options are the frame's.
+    html = page(alex, {"from": "mail"})
+
+    assert re.search(r"<option [^>]*>IT Service Desk</option>", html)
+
+
+def test_links_keep_the_parameters_the_queue_reads_and_only_those(
+    alex: Client, desk_ticket: Ticket
+) -> None:
+    html = page(alex, {"view": "all", "sort": "due", "from": "mail"})
+
+    tabs = re.findall(r'class="nav-link py-1 px-2[^"]*" href="([^"]+)"', html)
+    assert "/agents/?sort=due&amp;view=open" in tabs
+    assert not any("from" in tab for tab in tabs)
+    assert 'name="next" value="view=all&amp;sort=due"' in html
