@@ -3,9 +3,9 @@
 A row names the ticket's requester and four pieces of configuration: its department,
 priority, assignee and team. Read as model instances joined to the ticket, the page took
 PostgreSQL longer to plan (a seven-table join) than to run, and the ORM longer to make its
-150 instances than both. The requester's name is read with the ticket's own columns; the
-rest are names from the remembered configuration (helpdesk.remembered), whose version any
-rename bumps.
+150 instances than both. The requester's name is read with the ticket's own columns, in a
+query compiled once; the rest are names from the remembered configuration
+(helpdesk.remembered), whose version any rename bumps.
 """
 
 from dataclasses import dataclass
