@@ -56,7 +56,7 @@ def queue_table_rows(rows: list[QueueRow], selected: Collection[int]) -> SafeStr
 class _QueueRows:
     """Draws a page's rows. The ticket's address, the time zone and the month names are
     looked up once a page, not once a row: Django's `reverse` and the translated month
-    names were half the rows' time. Every value that is not our own markup goes through
+    names were most of the rows' time. Every value that is not our own markup goes through
     `escape` (the standard library's, which escapes what Django's does, without its
     lazy-string wrappers: a third of the row's time)."""
 
