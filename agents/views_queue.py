@@ -164,7 +164,10 @@ def render_queue(
 
     def draw_frame(csrf_token: str) -> str:
         """The page around its rows and page links, which go where the slots are."""
-        bulk_form = refused or BulkForm(initial={"next": address.known.urlencode()})
+        if refused is not None:
+            bulk_form = refused
+        else:
+            bulk_form = BulkForm(initial={"next": address.known.urlencode()})
         context = {
             "form": address.form,
             "view": address.view,
@@ -205,7 +208,7 @@ def render_queue(
         rows = queue_rows(heads.ids)
         context = {
             "rows": rows,
-            "selected": refused.selected_ids() if refused else set(),
+            "selected": refused.selected_ids() if refused is not None else set(),
             "filtered": not rows and address.filtered,  # for "no tickets here"
         }
         return render_to_string("agents/queue_rows.html", context)
