@@ -1,26 +1,24 @@
-"""What a queue row shows, read for a page's tickets in one small query.
+"""What a queue row shows, read by the query that finds the page's rows.
 
 A row names the ticket's requester and four pieces of configuration: its department,
 priority, assignee and team. Read as model instances joined to the ticket, the page took
 PostgreSQL longer to plan (a seven-table join) than to run, and the ORM longer to make its
-150 instances than both. The requester's name is read with the ticket's own columns, in a
-query compiled once; the rest are names from the remembered configuration
-(helpdesk.remembered), whose version any rename bumps.
+150 instances than both. The ticket's own columns and the requester's name (`SHOWN`) come
+with the page's ids (tickets.queues.heads_query); the rest are names from the remembered
+configuration (helpdesk.remembered), whose version any rename bumps.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
-from django.db.models import F, QuerySet
-
-from helpdesk.db import AnyOf, Compiled, plain_sql, rows_of
 from helpdesk.remembered import remembered
 from tickets.models import Agent, Department, Priority, Team, Ticket
+from tickets.queues import Heads
 
-COLUMNS = (
-    *("pk", "number", "subject", "status", "version", "resolution_due", "is_overdue"),
-    *("updated_at", "requester__name", "department_id", "priority_id", "assignee_id", "team_id"),
+# What the query that finds a page's rows reads for them, besides id, version and updated_at.
+SHOWN = (
+    *("number", "subject", "status", "resolution_due", "is_overdue", "requester__name"),
+    *("department_id", "priority_id", "assignee_id", "team_id"),
 )
 STATUS_LABELS = dict(Ticket.Status.choices)
 
@@ -30,13 +28,13 @@ class QueueRow:
     """One ticket as its queue row shows it (agents.templatetags.agent_panel.queue_table_rows)."""
 
     pk: int
+    version: int
+    updated_at: datetime
     number: str
     subject: str
     status: str
-    version: int
     resolution_due: datetime | None
     is_overdue: bool
-    updated_at: datetime
     requester: str
     department: str
     priority: str
@@ -63,7 +61,7 @@ class Names:
     teams: dict[int, str]
 
     def name_all(self, values: tuple) -> bool:
-        """Whether these names include all that a row's `values` (`COLUMNS`) point at."""
+        """Whether these names include all that a row's `values` (`SHOWN`) point at."""
         *_own, department_id, priority_id, assignee_id, team_id = values
         return (
             department_id in self.departments
@@ -73,41 +71,24 @@ class Names:
         )
 
 
-def queue_rows(ids: list[int]) -> list[QueueRow]:
-    """The rows of the tickets `ids`, in that order (one deleted meanwhile is left out)."""
-    by_id = {values[0]: values for values in _read(ids)}
+def queue_rows(heads: Heads) -> list[QueueRow]:
+    """The rows of a page found with `SHOWN` (`keyset_heads(…, shown=SHOWN)`)."""
+    values = [(*row[:3], *shown) for row, shown in zip(heads.rows, heads.shown, strict=True)]
     names = remembered("queue-row-names", _read_names)
-    if not all(names.name_all(values) for values in by_id.values()):
+    if not all(names.name_all(row) for row in values):
         names = _read_names()  # configuration added behind the models' backs (SQL)
-    return [_row(by_id[pk], names) for pk in ids if pk in by_id]
-
-
-def _read(ids: list[int]) -> list[tuple]:
-    compiled = _compiled_read()
-    if compiled is None:
-        return list(_reading(ids))
-    sql, _placeholder_ids = compiled
-    return rows_of((sql, (ids,)))
-
-
-@cache
-def _compiled_read() -> Compiled | None:
-    """The read compiled once: on PostgreSQL its one parameter is the array of ids
-    (`AnyOf`), so the same SQL reads any page's rows. None elsewhere (SQLite)."""
-    compiled = plain_sql(_reading([]))
-    if compiled is None or compiled[1] != ([],):
-        return None
-    return compiled
-
-
-def _reading(ids: list[int]) -> QuerySet[Ticket, tuple]:
-    return Ticket.objects.filter(AnyOf(F("pk"), ids)).order_by().values_list(*COLUMNS)
+    return [_row(row, names) for row in values]
 
 
 def _row(values: tuple, names: Names) -> QueueRow:
-    *own, requester, department_id, priority_id, assignee_id, team_id = values
+    pk, version, updated_at, *own, requester, department_id, priority_id, assignee_id, team_id = (
+        values
+    )
     priority, urgency = names.priorities[priority_id]
     return QueueRow(
+        pk,
+        version,
+        updated_at,
         *own,
         requester=requester,
         department=names.departments[department_id],

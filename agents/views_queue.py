@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from agents.access import agent_required
 from agents.drawn import CSRF_PLACEHOLDER, drawn, part, remembering
 from agents.forms import BulkForm, QueueForm
-from agents.rows import queue_rows
+from agents.rows import SHOWN, queue_rows
 from helpdesk import remembered
 from helpdesk.db import AnyOf, Compiled, plain_sql, rows_of
 from helpdesk.kept import Kept
@@ -135,10 +135,12 @@ class Address:
 
     def _find_heads(self) -> Heads:
         few = self.matches is not None
-        return keyset_heads(self._tickets(), self.sort, self._cursor, PAGE_SIZE, few=few)
+        return keyset_heads(
+            self._tickets(), self.sort, self._cursor, PAGE_SIZE, few=few, shown=SHOWN
+        )
 
     def _heads_query(self) -> QuerySet[Any]:
-        return heads_query(self._tickets(), self.sort, self._cursor)
+        return heads_query(self._tickets(), self.sort, self._cursor, SHOWN)
 
     def _tickets(self) -> TicketQuerySet:
         rows = self.view.narrow(Ticket.objects.visible_to(self.agent), self.agent)
@@ -204,8 +206,8 @@ def render_queue(
         return frame.replace(ROWS_SLOT, draw_rows()).replace(PAGES_SLOT, draw_page_links())
 
     def draw_rows() -> str:
-        # Found under the agent's sight by `heads`: read by id, with what a row shows.
-        rows = queue_rows(heads.ids)
+        # Found under the agent's sight by `heads`, with what a row shows.
+        rows = queue_rows(heads)
         context = {
             "rows": rows,
             "selected": refused.selected_ids() if refused is not None else set(),

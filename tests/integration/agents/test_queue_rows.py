@@ -1,4 +1,4 @@
-"""The queue's rows, read by agents.rows.queue_rows and drawn in Python
+"""The queue's rows, read with the query that finds a page (agents.rows) and drawn in Python
 (agent_panel.queue_table_rows), are the rows the template loop drew from the tickets with their
 related rows: compared, as parsed HTML, with that loop for tickets in every state a row
 shows."""
@@ -8,12 +8,12 @@ from django.template import Context, Template
 from django.test.html import parse_html
 from pytest_django import Settings
 
-from agents import rows
-from agents.rows import queue_rows
+from agents.rows import SHOWN, QueueRow, queue_rows
 from agents.templatetags.agent_panel import queue_table_rows
 from tests.conftest import Cast, OpenTicket
 from tickets import operations as ops
 from tickets.models import Contact, Team, Ticket
+from tickets.queues import SORTS, keyset_heads
 
 # The row as the queue's template drew it before it was drawn in Python.
 TEMPLATE_ROW = Template(
@@ -34,6 +34,12 @@ TEMPLATE_ROW = Template(
   <td><time datetime="{{ ticket.updated_at|date:'c' }}">{{ ticket.updated_at|date:"M j H:i" }}</time></td>
 </tr>"""  # noqa: E501
 )
+
+
+def queue_rows_of(*tickets: Ticket) -> list[QueueRow]:
+    """The tickets' rows as the queue reads them: with the query that finds a page."""
+    found = Ticket.objects.filter(pk__in=[ticket.pk for ticket in tickets])
+    return queue_rows(keyset_heads(found, SORTS["updated"], "", 25, shown=SHOWN))
 
 
 def as_listed(ticket: Ticket, cast: Cast) -> Ticket:
@@ -77,7 +83,7 @@ def test_each_row_is_the_row_the_template_drew(
         listed = as_listed(ticket, cast)
         chosen = {listed.pk} if selected else set()
 
-        drawn = queue_table_rows(queue_rows([ticket.pk]), chosen)
+        drawn = queue_table_rows(queue_rows_of(ticket), chosen)
         expected = TEMPLATE_ROW.render(Context({"ticket": listed, "selected": chosen}))
 
         assert parse_html(drawn) == parse_html(expected), state
@@ -86,41 +92,21 @@ def test_each_row_is_the_row_the_template_drew(
 def test_hostile_text_is_escaped(cast: Cast, open_ticket: OpenTicket) -> None:
     ticket = tickets_in_every_state(cast, open_ticket)["hostile text"]
 
-    row = queue_table_rows(queue_rows([ticket.pk]), set())
+    row = queue_table_rows(queue_rows_of(ticket), set())
 
     assert "<script>" not in row and "&lt;script&gt;" in row
     assert "<b>Bold</b>" not in row and "&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;quoted&quot;" in row
-
-
-def test_rows_come_in_the_order_asked_without_tickets_gone_meanwhile(
-    cast: Cast, open_ticket: OpenTicket
-) -> None:
-    first, second = open_ticket(subject="First"), open_ticket(subject="Second")
-
-    rows = queue_rows([second.pk, 10**12, first.pk])  # an id deleted since it was found
-
-    assert [row.subject for row in rows] == ["Second", "First"]
 
 
 def test_configuration_added_behind_the_models_backs_is_still_named(
     cast: Cast, open_ticket: OpenTicket
 ) -> None:
     ticket = open_ticket()
-    queue_rows([ticket.pk])  # the names, remembered
+    queue_rows_of(ticket)  # the names, remembered
     # No save signal: the remembered names do not know this team.
     (team,) = Team.objects.bulk_create([Team(name="Night shift")])
     Ticket.objects.filter(pk=ticket.pk).update(team=team)
 
-    (row,) = queue_rows([ticket.pk])
+    (row,) = queue_rows_of(ticket)
 
     assert row.team == "Night shift"
-
-
-def test_the_read_compiled_once_reads_what_the_orm_reads(
-    cast: Cast, open_ticket: OpenTicket
-) -> None:
-    ids = [ticket.pk for ticket in tickets_in_every_state(cast, open_ticket).values()]
-
-    assert rows._compiled_read() is not None  # PostgreSQL: compiled once, run for any ids
-    assert sorted(rows._read(ids)) == sorted(rows._reading(ids))
-    assert len(rows._read(ids[:2])) == 2
