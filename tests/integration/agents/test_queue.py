@@ -177,6 +177,19 @@ def test_only_a_searchs_matches_are_read_whole_and_their_page_cut_in_python(
     assert ("LIMIT" in queries[0]["sql"]) is not few
 
 
+def test_a_search_reads_what_rows_show_for_its_page_only(desk_ticket: Ticket) -> None:
+    shown = ("subject", "requester__name")
+    with CaptureQueriesContext(connection) as queries:
+        heads = queues.keyset_heads(
+            Ticket.objects.all(), queues.SORTS["updated"], "", 25, few=True, shown=shown
+        )
+
+    assert heads.ids == [desk_ticket.pk]
+    assert heads.shown == [(desk_ticket.subject, desk_ticket.requester.name)]
+    matches, page = (query["sql"] for query in queries)
+    assert "tickets_contact" not in matches and "tickets_contact" in page
+
+
 def test_the_queue_reads_only_a_searchs_matches_whole(alex: Client, desk_ticket: Ticket) -> None:
     def finding_query(params: dict[str, str]) -> str:
         with CaptureQueriesContext(connection) as queries:
