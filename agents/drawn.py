@@ -37,14 +37,15 @@ _pages: Kept[str, str] = Kept(PAGES_KEPT)
 
 def drawn(request: HttpRequest, facts: Hashable, draw: Callable[[str], str]) -> str:
     """The page for `facts`: remembered, or `draw(csrf_token)` now (and remembered when it
-    can be). `facts` must name everything the page shows besides the CSRF token."""
-    if not remembering(request):
+    can be, in which case `draw` is given `CSRF_PLACEHOLDER`). `facts` must name everything
+    the page shows besides the CSRF token."""
+    if not _remembering(request):
         return draw(get_token(request))
     page = part(("page", facts), lambda: draw(CSRF_PLACEHOLDER))
     return page.replace(CSRF_PLACEHOLDER, get_token(request))
 
 
-def remembering(request: HttpRequest) -> bool:
+def _remembering(request: HttpRequest) -> bool:
     """Whether this request's pages are remembered: only with a shared cache (see above),
     and not while a one-time notice ("Done: …"), which no facts name, is to be shown."""
     return settings.HELPDESK_REMEMBER_CONFIGURATION and not len(get_messages(request))
@@ -53,7 +54,7 @@ def remembering(request: HttpRequest) -> bool:
 def part(facts: Hashable, draw: Callable[[], str]) -> str:
     """`draw()`, remembered for `facts` as pages are: a piece of a page that stays the same
     while the rest changes, drawn with `CSRF_PLACEHOLDER` where the token goes. Use it only
-    where `remembering` the request's page."""
+    while drawing a page that is to be remembered (given `CSRF_PLACEHOLDER` by `drawn`)."""
     key = hashlib.sha256(repr(facts).encode()).hexdigest()
     text = _pages.get(key)
     if text is None:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from agents.access import agent_required
-from agents.drawn import CSRF_PLACEHOLDER, drawn, part, remembering
+from agents.drawn import CSRF_PLACEHOLDER, drawn, part
 from agents.forms import BulkForm, QueueForm
 from agents.rows import SHOWN, queue_rows
 from helpdesk import remembered
@@ -189,7 +189,7 @@ def render_queue(
         return render_to_string("agents/queue.html", context, request)
 
     def draw(csrf_token: str) -> str:
-        if refused is None and remembering(request):
+        if csrf_token == CSRF_PLACEHOLDER:  # a page to be remembered (`drawn`): so is its frame
             # The frame shows nothing of the rows: while they change, it is drawn once.
             frame_facts = (
                 "queue-frame",
@@ -200,7 +200,6 @@ def render_queue(
                 address.search_incomplete,
             )
             frame = part(frame_facts, lambda: draw_frame(CSRF_PLACEHOLDER))
-            frame = frame.replace(CSRF_PLACEHOLDER, csrf_token)
         else:
             frame = draw_frame(csrf_token)
         return frame.replace(ROWS_SLOT, draw_rows()).replace(PAGES_SLOT, draw_page_links())
