@@ -1,10 +1,15 @@
 """Database helpers that are about PostgreSQL's behaviour rather than about the desk."""
 
+import itertools
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Lookup, QuerySet
@@ -54,11 +59,72 @@ def plain_sql(queryset: QuerySet[Any]) -> Compiled | None:
 
 
 def rows_of(compiled: Compiled) -> list[tuple[Any, ...]]:
-    """The rows of a query `plain_sql` compiled."""
+    """The rows of a query `plain_sql` compiled; with `HELPDESK_PREPARED_STATEMENTS`, run as a
+    statement prepared on the connection (see `Prepared`)."""
     sql, params = compiled
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if settings.HELPDESK_PREPARED_STATEMENTS and connection.vendor == "postgresql":
+            Prepared.on(connection.connection).run(cursor, cursor.mogrify(sql, params))
+        else:
+            cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+class Prepared:
+    """The statements prepared on one PostgreSQL connection, least recently run first.
+
+    Planning a queue's query took PostgreSQL 0.2–0.4 ms, as long as running it; a prepared
+    statement is planned once per connection (and again by PostgreSQL itself when the
+    tables' statistics change). The values are written into the statement, so its plan is
+    the one PostgreSQL would choose for them. Each statement holds a plan in the server
+    process's memory: past `SIZE`, the least recently run is deallocated.
+
+    PREPARE and DEALLOCATE are not undone by a rollback, and a failed round trip may have
+    done some of its statements: after a failure the connection's statements are unknown,
+    and the next round trip starts with DEALLOCATE ALL.
+    """
+
+    SIZE = 64
+    _of: "WeakKeyDictionary[Any, Prepared]" = WeakKeyDictionary()
+    _lock = threading.Lock()
+    _numbers = itertools.count()
+
+    def __init__(self) -> None:
+        self.names: OrderedDict[bytes, str] = OrderedDict()
+        self.known = True
+
+    @classmethod
+    def on(cls, raw_connection: Any) -> "Prepared":
+        """The statements of `raw_connection` (the driver's: a new one has none)."""
+        with cls._lock:
+            return cls._of.setdefault(raw_connection, cls())
+
+    def run(self, cursor: Any, query: bytes) -> None:
+        """Execute `query` (SQL with its values written in): one round trip that prepares
+        it first if it is not yet."""
+        name = self.names.get(query)
+        if name is not None:
+            self.names.move_to_end(query)
+            self._execute(cursor, f"EXECUTE {name}")
+            return
+        name = f"helpdesk_{next(self._numbers)}"
+        dropped = list(self.names.values())[: max(len(self.names) + 1 - self.SIZE, 0)]
+        steps = [] if self.known else ["DEALLOCATE ALL"]
+        steps += [f"DEALLOCATE {old}" for old in dropped]
+        steps += [f"PREPARE {name} AS {query.decode()}", f"EXECUTE {name}"]
+        self._execute(cursor, "; ".join(steps))
+        for _ in dropped:
+            self.names.popitem(last=False)
+        self.names[query] = name
+
+    def _execute(self, cursor: Any, sql: str) -> None:
+        try:
+            cursor.execute(sql)
+        except Exception:
+            self.names.clear()
+            self.known = False
+            raise
+        self.known = True
 
 
 class AnyOf(Lookup):

@@ -206,6 +206,11 @@ else:
         },
     }
 DATABASES = {"default": _database}
+# DATABASE_PREPARED_STATEMENTS (default: on with DATABASE_CONN_MAX_AGE): run the queue's
+# queries as statements prepared on each PostgreSQL connection (helpdesk/db.py), planned once
+# per connection. Needs connections kept between requests; set false behind a pooler that
+# hands a session's statements to other clients (PgBouncer in transaction mode).
+HELPDESK_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", _CONN_MAX_AGE > 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # CACHE_URL (default: in-process memory), e.g. redis://127.0.0.1:6379/1 to share between workers.

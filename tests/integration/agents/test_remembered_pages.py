@@ -67,6 +67,21 @@ def test_a_reload_of_an_unchanged_page_is_served_without_drawing_it(
     assert "tickets_priority" not in finding
 
 
+def test_with_prepared_statements_a_reload_runs_the_prepared_query(
+    cast: Cast, alex: Client, desk_ticket: Ticket, settings: Settings
+) -> None:
+    settings.HELPDESK_PREPARED_STATEMENTS = True
+    page(alex)
+    with CaptureQueriesContext(connection) as reload:
+        page(alex)
+    assert [query["sql"] for query in reload if query["sql"].startswith("EXECUTE")]
+    assert not ticket_reads(reload)  # nothing else read a ticket
+
+    ops.claim(desk_ticket, by=cast.tier1)
+
+    assert "Alex Rivera" in page(alex).split('class="queue-row', 1)[1]
+
+
 def test_a_changed_ticket_is_shown_at_once(cast: Cast, alex: Client, desk_ticket: Ticket) -> None:
     assert "unassigned" in page(alex)
 
