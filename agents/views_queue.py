@@ -127,7 +127,7 @@ class Address:
         key = (self.agent.pk, remembered.version(), self.key)
         compiled = _finding_queries.get(key)
         if compiled is None:
-            compiled = plain_sql(self._heads_query()[: PAGE_SIZE + 1])
+            compiled = plain_sql(self._heads_query())
             if compiled is None:  # nothing to remember (SQLite's dates, no possible rows)
                 return self._find_heads()
             _finding_queries.put(key, compiled)
@@ -140,7 +140,7 @@ class Address:
         )
 
     def _heads_query(self) -> QuerySet[Any]:
-        return heads_query(self._tickets(), self.sort, self._cursor, SHOWN)
+        return heads_query(self._tickets(), self.sort, self._cursor, SHOWN, PAGE_SIZE + 1)
 
     def _tickets(self) -> TicketQuerySet:
         rows = self.view.narrow(Ticket.objects.visible_to(self.agent), self.agent)

@@ -303,23 +303,37 @@ def keyset_heads(
     for the page's rows only, by id, in a second query.
     """
     if not few:
-        return heads_of(list(heads_query(tickets, sort, cursor, shown)[: size + 1]), size)
+        return heads_of(list(heads_query(tickets, sort, cursor, shown, size + 1)), size)
     heads = heads_of(list(heads_query(tickets, sort, cursor)), size)
     # What the page's rows show is read for them only, not for all the matches.
     return _with_shown(heads, shown) if shown else heads
 
 
 def heads_query(
-    tickets: TicketQuerySet, sort: Sort, cursor: str, shown: Sequence[str] = ()
+    tickets: TicketQuerySet,
+    sort: Sort,
+    cursor: str,
+    shown: Sequence[str] = (),
+    limit: int | None = None,
 ) -> QuerySet[Any]:
-    """`keyset_heads`' query, unsliced: the rows from `cursor` on in `sort` order, as tuples
-    for `heads_of`, with the columns `shown` (fields of the ticket, or of the few rows it
-    points at, which PostgreSQL joins only for the rows it returns)."""
+    """`keyset_heads`' query: the rows from `cursor` on in `sort` order (the first `limit`),
+    as tuples for `heads_of`, with the columns `shown` (fields of the ticket, or of the few
+    rows it points at, which PostgreSQL joins only for the rows it returns).
+
+    With a `limit`, the page's ids are found first, in a subquery that names only the sort's
+    and the filters' columns: the sort's index holds those (`QUEUE_FILTERED`), so PostgreSQL
+    walks the index alone past the tickets filtered out, instead of reading each from the
+    table. A filtered "All" view by due time (2,160 index entries for a page) took 1.0 ms
+    that way against 0.4 ms.
+    """
     position = sort.position(cursor)
     if position is not None:
         tickets = tickets.filter(sort.after(*position))
+    found = tickets.order_by(*sort.ordering())
+    if limit is not None:
+        found = Ticket.objects.filter(pk__in=found.values("pk")[:limit]).order_by(*sort.ordering())
     columns = ("pk", "version", "updated_at", "requester_id", sort.field, *shown)
-    return tickets.order_by(*sort.ordering()).values_list(*columns)
+    return found.values_list(*columns)
 
 
 def heads_of(found: Sequence[tuple[Any, ...]], size: int) -> Heads:
