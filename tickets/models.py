@@ -468,9 +468,11 @@ class Ticket(models.Model):
             ),
         ]
         indexes = [
-            # The SLA sweep looks only at active tickets by due time.
+            # The queue's active views (open, mine, overdue…) sorted by due time walk the
+            # active tickets only (for QUEUE_FILTERED, see the queue's indexes below).
             models.Index(
-                fields=["resolution_due"],
+                fields=["resolution_due", "id"],
+                include=QUEUE_FILTERED,
                 condition=models.Q(status__in=["open", "awaiting_customer"]),
                 name="ticket_active_resolution_due",
             ),
