@@ -323,8 +323,8 @@ def heads_query(
     With a `limit`, the page's ids are found first, in a subquery that names only the sort's
     and the filters' columns: the sort's index holds those (`QUEUE_FILTERED`), so PostgreSQL
     walks the index alone past the tickets filtered out, instead of reading each from the
-    table. A filtered "All" view by due time (2,160 index entries for a page) took 1.0 ms
-    that way against 0.4 ms.
+    table: for a filtered "All" view by due time (2,160 index entries for a page), 1.0 ms
+    reading the table, 0.35 ms reading the index alone.
     """
     position = sort.position(cursor)
     if position is not None:
