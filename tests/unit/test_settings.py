@@ -110,6 +110,8 @@ NOT_INHERITED = (
     "CELERY_BROKER_URL",
     "CACHE_URL",
     "HELPDESK_REMEMBER_CONFIGURATION",
+    "DATABASE_CONN_MAX_AGE",
+    "DATABASE_PREPARED_STATEMENTS",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
@@ -258,3 +260,23 @@ def test_only_a_shared_cache_remembers_configuration_and_sessions(
     )
 
     assert shown.stdout.split()[-3:] == expected, shown.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "False"),  # a connection a request: nothing to prepare statements on
+        ({"DATABASE_CONN_MAX_AGE": "60"}, "True"),
+        ({"DATABASE_CONN_MAX_AGE": "60", "DATABASE_PREPARED_STATEMENTS": "false"}, "False"),
+    ],
+)
+def test_prepared_statements_follow_kept_connections(env: dict[str, str], expected: str) -> None:
+    database = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/helpdesk"}
+    shown = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.HELPDESK_PREPARED_STATEMENTS)",
+        **production(**database, **env),
+    )
+
+    assert shown.stdout.split()[-1:] == [expected], shown.stderr
